@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use sherpa::commands;
 
 #[derive(Debug, Parser)]
-#[command(name = "sherpa", version, about = "Summit and aid records from news articles")]
+#[command(
+    name = "sherpa",
+    version,
+    about = "Summit and aid records from news articles"
+)]
 pub struct Cli {
     /// Log level filter (overrides RUST_LOG), e.g. `info` or `sherpa=debug`.
     #[arg(long, global = true, env = "SHERPA_LOG_LEVEL")]
@@ -27,7 +31,7 @@ pub enum Command {
     /// Score extraction against a gold file (contract §4).
     Eval(commands::eval::EvalArgs),
     /// The streaming worker: NATS JetStream in, records out.
-    Run(commands::run::RunArgs),
+    Run(Box<commands::run::RunArgs>),
     /// Publish raw articles from a JSON Lines file to the input subject.
-    Publish(commands::publish::PublishArgs),
+    Publish(Box<commands::publish::PublishArgs>),
 }

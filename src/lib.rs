@@ -9,4 +9,5 @@ pub mod eval;
 pub mod extract;
 pub mod knowledge;
 pub mod model;
+pub mod pipeline;
 pub mod shell;

@@ -17,8 +17,8 @@ fn main() -> ExitCode {
         Command::Extract(args) => commands::extract::run(args),
         Command::Parse(args) => commands::parse::run(args),
         Command::Eval(args) => commands::eval::run(args),
-        Command::Run(args) => commands::run::run(args),
-        Command::Publish(args) => commands::publish::run(args),
+        Command::Run(args) => commands::run::run(*args),
+        Command::Publish(args) => commands::publish::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -3,38 +3,167 @@
 //! No I/O, no async, no clock, no global state, deterministic: the same
 //! article and the same `received_at` give the same records and `record_id`s.
 //! Extraction never fails; an article with nothing in it yields no records.
+//!
+//! Stages: [`normalize`] → [`sentences`] → actor mentions (the gazetteer) →
+//! [`summit`] and [`aid`] assembly (reading [`money`], [`time`] and the cue
+//! lexicons) → records with [`ids`].
 
+pub mod aid;
+pub mod doc;
+pub mod ids;
 pub mod money;
 pub mod normalize;
 pub mod numbers;
 pub mod sentences;
+pub mod summit;
 pub mod time;
 
 use chrono::{DateTime, Utc};
 
 use crate::knowledge::Knowledge;
-use crate::model::{Article, ArticleRef, EnrichedArticle, TimeAnchor, ARTICLE_SCHEMA};
+use crate::model::{
+    AID_SCHEMA, ARTICLE_SCHEMA, ActorMention, AidRecord, Amount, Article, ArticleRef,
+    EnrichedArticle, Evidence, SUMMIT_SCHEMA, SummitRecord, TimeAnchor, When,
+};
+
+use doc::Doc;
+
+/// The text every offset refers to: the title as its first paragraph, then
+/// the normalized body.
+pub fn article_text(article: &Article) -> String {
+    let body = normalize::normalize(article.body.as_deref().unwrap_or(""), article.is_html());
+    let title = normalize::normalize(article.title.as_deref().unwrap_or(""), false);
+    match (title.is_empty(), body.is_empty()) {
+        (true, _) => body,
+        (false, true) => title,
+        (false, false) => format!("{title}\n\n{body}"),
+    }
+}
 
 /// Runs every stage over one validated article. `received_at` anchors
 /// relative dates when the article has no `published_at`.
 pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) -> EnrichedArticle {
-    let _ = (kb, received_at);
-    let body = article.body.as_deref().unwrap_or("");
-    let text = normalize::normalize(body, article.is_html());
+    let text = article_text(article);
+    let published = article.published().map(|p| p.date_naive());
+    let time_anchor = if published.is_some() {
+        TimeAnchor::PublishedAt
+    } else {
+        TimeAnchor::ReceivedAt
+    };
+    let anchor = published.unwrap_or_else(|| received_at.date_naive());
+    let sentences = kb.sentences.split(&text);
+    let doc = Doc::new(kb, &text, sentences, published, anchor);
+
+    let content = ids::digest(&[&article.id, &text]);
+    let article_ref = article_ref(article);
+    let chars = CharIndex::new(&text);
+    let evidence = |s: sentences::Sentence| Evidence {
+        text: text[s.start..s.end].to_string(),
+        start: chars.at(s.start),
+        end: chars.at(s.end),
+        byte_start: s.start,
+        byte_end: s.end,
+    };
+
+    let summits: Vec<SummitRecord> = summit::find(&doc)
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let month = d
+                .when
+                .as_ref()
+                .map(|(_, first, _)| first.format("%Y-%m").to_string());
+            SummitRecord {
+                schema: SUMMIT_SCHEMA.to_string(),
+                record_id: ids::digest(&[
+                    SUMMIT_SCHEMA,
+                    &content,
+                    &d.participants.join("+"),
+                    &i.to_string(),
+                ]),
+                event_key: ids::event_key(&d.participants, month.as_deref()),
+                article: article_ref.clone(),
+                participants: d.participants,
+                leaders: d.leaders,
+                status: d.status,
+                when: d.when.map(|(text, first, last)| When {
+                    text,
+                    start: first.to_string(),
+                    end: last.to_string(),
+                }),
+                location: d.location,
+                evidence: evidence(d.evidence),
+                time_anchor,
+            }
+        })
+        .collect();
+    let aid: Vec<AidRecord> = aid::find(&doc)
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| AidRecord {
+            schema: AID_SCHEMA.to_string(),
+            record_id: ids::digest(&[AID_SCHEMA, &content, &d.currency, &i.to_string()]),
+            article: article_ref.clone(),
+            donor: d.donor,
+            recipient: d.recipient,
+            amount: Amount {
+                text: d.text,
+                currency: d.currency,
+                min: d.min,
+                max: d.max,
+            },
+            amount_usd: None,
+            status: d.status,
+            aid_type: d.aid_type,
+            condition: d.condition,
+            evidence: evidence(d.evidence),
+        })
+        .collect();
+    let actors = doc
+        .mentions
+        .iter()
+        .map(|m| ActorMention {
+            code: m.hit.code.clone(),
+            text: text[m.hit.start..m.hit.end].to_string(),
+            start: chars.at(m.hit.start),
+            end: chars.at(m.hit.end),
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    if published.is_none() {
+        diagnostics.push(format!(
+            "no published_at: relative dates resolved against the time received, {}",
+            received_at.to_rfc3339()
+        ));
+    }
     EnrichedArticle {
         schema: ARTICLE_SCHEMA.to_string(),
-        record_id: format!("article-{}", article.id),
-        article: article_ref(article),
+        record_id: ids::digest(&[ARTICLE_SCHEMA, &content]),
+        article: article_ref,
+        actors,
+        summits,
+        aid,
+        time_anchor,
+        diagnostics,
         text,
-        actors: Vec::new(),
-        summits: Vec::new(),
-        aid: Vec::new(),
-        time_anchor: if article.published_at.is_some() {
-            TimeAnchor::PublishedAt
-        } else {
-            TimeAnchor::ReceivedAt
-        },
-        diagnostics: Vec::new(),
+    }
+}
+
+/// Byte offset → char offset, in O(log n) per look-up.
+struct CharIndex {
+    /// Byte offsets of every char start, ascending.
+    starts: Vec<usize>,
+}
+
+impl CharIndex {
+    fn new(text: &str) -> CharIndex {
+        CharIndex {
+            starts: text.char_indices().map(|(i, _)| i).collect(),
+        }
+    }
+
+    fn at(&self, byte: usize) -> usize {
+        self.starts.partition_point(|&b| b < byte)
     }
 }
 

@@ -5,12 +5,17 @@
 //! Nothing here does I/O at run time and nothing is global: callers hold the
 //! value (usually behind an `Arc`).
 
+mod forums;
 mod gazetteer;
+mod lexicon;
 
-pub use gazetteer::{Actor, ActorKind, Gazetteer, LeaderEntry};
+pub use forums::{CityHit, ForumSummits};
+pub use gazetteer::{Actor, ActorHit, ActorKind, Gazetteer, LeaderEntry};
+pub use lexicon::{Cue, CueHit, CueList, Lexicon, is_word_bounded};
 
 use crate::extract::money::MoneyFinder;
 use crate::extract::numbers::NumberFinder;
+use crate::extract::sentences::SentenceSplitter;
 use crate::extract::time::TimeFinder;
 
 /// A data file that failed to load. Only a broken build can produce one: the
@@ -34,27 +39,71 @@ impl KnowledgeError {
 pub(crate) const COUNTRIES_CSV: &str = include_str!("../../data/countries.csv");
 pub(crate) const BODIES_CSV: &str = include_str!("../../data/bodies.csv");
 pub(crate) const LEADERS_CSV: &str = include_str!("../../data/leaders.csv");
+pub(crate) const FORUM_SUMMITS_CSV: &str = include_str!("../../data/forum_summits.csv");
+pub(crate) const NATIONAL_CURRENCIES_CSV: &str = include_str!("../../data/national_currencies.csv");
+pub(crate) const GROUPS_CSV: &str = include_str!("../../data/groups.csv");
+pub(crate) const LEXICON_TOML: &str = include_str!("../../data/lexicon.toml");
 pub(crate) const CURRENCIES_CSV: &str = include_str!("../../data/currencies.csv");
 
 /// Everything the extraction core knows, compiled.
 #[derive(Debug)]
 pub struct Knowledge {
     pub gazetteer: Gazetteer,
+    pub lexicon: Lexicon,
+    pub forum_summits: ForumSummits,
+    /// (country, ambiguous unit) → ISO 4217: "crowns" in a Norwegian story are NOK.
+    pub national_currencies: std::collections::HashMap<(String, String), String>,
     pub money: MoneyFinder,
     pub numbers: NumberFinder,
     pub time: TimeFinder,
+    pub sentences: SentenceSplitter,
+    /// A wire dateline at the start of a paragraph ("HANOI (Reuters) -",
+    /// "BEIJING/NEW DELHI (Reuters) -", "WASHINGTON --"): where the story was
+    /// filed, never a party to it.
+    pub dateline: regex::Regex,
 }
 
 impl Knowledge {
     /// Compiles the data files embedded in the binary.
     pub fn builtin() -> Result<Knowledge, KnowledgeError> {
         Ok(Knowledge {
-            gazetteer: Gazetteer::from_csv(COUNTRIES_CSV, BODIES_CSV, LEADERS_CSV)?,
+            gazetteer: Gazetteer::from_csv(COUNTRIES_CSV, BODIES_CSV, LEADERS_CSV, GROUPS_CSV)?,
+            lexicon: Lexicon::from_toml(LEXICON_TOML)?,
+            forum_summits: ForumSummits::from_csv(FORUM_SUMMITS_CSV)?,
+            national_currencies: national_currencies(NATIONAL_CURRENCIES_CSV)?,
             money: MoneyFinder::from_csv(CURRENCIES_CSV)?,
             numbers: NumberFinder::new(),
             time: TimeFinder::new(),
+            sentences: SentenceSplitter::new(),
+            dateline: regex::Regex::new(
+                r"(?m)^[ \t]*[A-Z][A-Z.'’/ -]{1,40}[A-Z.](?:,[ \t]+[A-Z][A-Za-z0-9.' ,-]{1,30})?[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*(?:-{1,2}|–|—)[ \t]",
+            )
+            .map_err(|e| KnowledgeError::new("dateline", e.to_string()))?,
         })
     }
+}
+
+fn national_currencies(
+    text: &str,
+) -> Result<std::collections::HashMap<(String, String), String>, KnowledgeError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        country: String,
+        unit: String,
+        currency: String,
+    }
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes())
+        .into_deserialize::<Row>()
+        .enumerate()
+        .map(|(i, r)| {
+            r.map(|r| ((r.country, r.unit), r.currency)).map_err(|e| {
+                KnowledgeError::new("national_currencies.csv", format!("row {}: {e}", i + 2))
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

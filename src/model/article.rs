@@ -110,9 +110,8 @@ impl Article {
                 format!("message is {} bytes, limit {max_bytes}", bytes.len()),
             ));
         }
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            InputError::new(RejectReason::InvalidUtf8, format!("not UTF-8: {e}"))
-        })?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| InputError::new(RejectReason::InvalidUtf8, format!("not UTF-8: {e}")))?;
         Article::from_json_str(text)
     }
 
@@ -149,7 +148,10 @@ impl Article {
         }
         let article: Article = serde_json::from_value(Value::Object(map))
             .map_err(|e| InputError::new(RejectReason::InvalidField, e.to_string()))?;
-        let has_body = article.body.as_deref().is_some_and(|b| !b.trim().is_empty());
+        let has_body = article
+            .body
+            .as_deref()
+            .is_some_and(|b| !b.trim().is_empty());
         let has_url = article.url.as_deref().is_some_and(|u| !u.trim().is_empty());
         if !has_body && !has_url {
             return Err(InputError::new(
@@ -229,7 +231,9 @@ mod tests {
             RejectReason::TooLarge
         );
         assert_eq!(
-            Article::from_slice(&[b'{', 0xff, b'}'], 50).unwrap_err().reason,
+            Article::from_slice(&[b'{', 0xff, b'}'], 50)
+                .unwrap_err()
+                .reason,
             RejectReason::InvalidUtf8
         );
     }

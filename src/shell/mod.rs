@@ -1,3 +1,8 @@
 //! The I/O shell: JSON Lines files, NATS, HTTP, signals, telemetry.
 
+pub mod connect;
+pub mod duration;
 pub mod jsonl;
+pub mod nats;
+pub mod provision;
+pub mod shutdown;

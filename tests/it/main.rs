@@ -1,1 +1,12 @@
+//! The one integration-test binary. Each module owns one area; `support`
+//! holds the shared harness (the sherpa binary, a real nats-server per test).
 
+mod cli;
+mod duckling_money;
+mod duckling_time;
+mod eval;
+mod golden;
+mod quality;
+mod schemas;
+mod support;
+mod worker;

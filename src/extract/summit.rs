@@ -1,0 +1,1077 @@
+//! Summit assembly: sentences with a meeting cue, their participants, status,
+//! time and place, merged into one draft per distinct summit in the article.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::extract::doc::{Doc, Mention, Role, words_after, words_before};
+use crate::extract::sentences::Sentence;
+use crate::extract::time::{Grain, Tense, TimeMatch};
+use crate::knowledge::{ActorKind, Cue};
+use crate::model::{Leader, Location, SummitStatus};
+
+/// A summit found in an article, before ids and the article envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummitDraft {
+    pub participants: Vec<String>,
+    pub leaders: Vec<Leader>,
+    pub status: SummitStatus,
+    /// Text, first day, last day.
+    pub when: Option<(String, NaiveDate, NaiveDate)>,
+    pub location: Option<Location>,
+    pub evidence: Sentence,
+}
+
+/// Words that stop the noun phrase after "with".
+const WITH_STOP: &[&str] = &[
+    "after", "before", "to", "in", "on", "at", "over", "which", "who", "that", "when", "while",
+    "but", "for", "as", "since", "amid", "during", "about", "under", "despite", "said", "says",
+    "is", "are", "was", "were", "will", "would", "has", "have", "had", "could", "should", "may",
+    "might", "later", "next", "this", "last", "on", "by",
+];
+
+/// Words allowed between a modifier mention and the summit noun ("the June
+/// summit", "a Japan-North Korea summit", "the seven-nation economic summit").
+const PREMOD_FILLER: &[&str] = &[
+    "economic",
+    "annual",
+    "bilateral",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "historic",
+    "emergency",
+    "special",
+    "extraordinary",
+    "informal",
+    "planned",
+    "proposed",
+    "upcoming",
+    "next",
+    "inaugural",
+    "leaders'",
+    "leaders’",
+    "leaders",
+    "western",
+    "two-day",
+    "three-day",
+    "one-day",
+    "full",
+    "formal",
+    "landmark",
+    "possible",
+    "potential",
+    "summit",
+];
+
+/// Whether `text[from..to]` holds only words that may stand between a
+/// modifier and the summit noun ("the June", "economic", "-").
+fn premod_gap(text: &str, from: usize, to: usize) -> bool {
+    let gap = &text[from..to];
+    gap.len() <= 40
+        && !gap.contains([',', ';', '.', '(', ')'])
+        && gap
+            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '/' | '—'))
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                let lw = w.to_lowercase();
+                PREMOD_FILLER.contains(&lw.as_str())
+                    || lw == "'s"
+                    || lw.ends_with("-nation")
+                    || is_month_name(w)
+            })
+}
+
+fn is_month_name(w: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    MONTHS.contains(&w)
+}
+
+/// A clause's bounds and the triggers in it (position, strong).
+type ClauseTriggers = ((usize, usize), Vec<(usize, bool)>);
+
+struct Candidate {
+    participants: BTreeSet<String>,
+    /// Where the summit noun or verb is, for picking the nearest time.
+    anchor: usize,
+    /// Index in the sentence's list of pairs, for "respectively".
+    order: usize,
+}
+
+pub fn find(doc: &Doc) -> Vec<SummitDraft> {
+    let mut drafts: Vec<SummitDraft> = Vec::new();
+    for &sentence in &doc.sentences {
+        let found = sentence_summits(doc, sentence, &drafts);
+        drafts.extend(found);
+    }
+    merge(doc, drafts)
+}
+
+fn is_forum(doc: &Doc, m: &Mention) -> bool {
+    m.kind() == ActorKind::Body && !doc.kb.lexicon.any(Cue::NonForumBodies, m.code())
+}
+
+/// Whether a mention can be a party to a summit in this sentence.
+fn eligible(doc: &Doc, m: &Mention) -> bool {
+    match m.role {
+        Role::Location | Role::Topic => return false,
+        Role::To => {
+            // "a visit to Japan" makes Japan the host; "a loan to Ukraine" does not.
+            let before_to: Vec<&str> = words_before(doc.text, m.hit.start).take(4).collect();
+            let governed = before_to
+                .iter()
+                .skip_while(|w| !w.eq_ignore_ascii_case("to"))
+                .nth(1)
+                .is_some_and(|w| doc.kb.lexicon.any(Cue::Visit, w));
+            if !governed {
+                return false;
+            }
+        }
+        Role::From => return false,
+        _ => {}
+    }
+    match m.kind() {
+        ActorKind::Place => false,
+        ActorKind::Body => is_forum(doc, m),
+        ActorKind::Demonym => {
+            m.leader_level
+                || words_after(doc.text, m.hit.end).next().is_some_and(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "government" | "leadership" | "side" | "regime" | "administration"
+                    )
+                })
+        }
+        _ => true,
+    }
+}
+
+/// Codes of the mentions that modify the summit noun at `trigger`
+/// ("the Trump-Kim meeting", "a G20 summit", "the Venice summit").
+fn premodifiers<'m>(doc: &Doc, mentions: &[&'m Mention], trigger: usize) -> Vec<&'m Mention> {
+    let mut out = Vec::new();
+    let mut pos = trigger;
+    for m in mentions.iter().rev() {
+        if m.hit.end > pos {
+            continue;
+        }
+        let gap_ok = premod_gap(doc.text, m.hit.end, pos);
+        if !gap_ok {
+            break;
+        }
+        out.push(*m);
+        pos = m.hit.start;
+    }
+    out.reverse();
+    out
+}
+
+fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<SummitDraft> {
+    let (st, en) = (s.start, s.end);
+    let strong = doc.cues(Cue::SummitStrong, st, en);
+    let weak = doc.cues(Cue::SummitWeak, st, en);
+    if strong.is_empty() && weak.is_empty() {
+        return Vec::new();
+    }
+    if doc.has_cue(Cue::SummitNegated, st, en) {
+        return Vec::new();
+    }
+    let mentions: Vec<&Mention> = doc.mentions_in(st, en).collect();
+    let not_summit = doc.cues(Cue::NotSummit, st, en);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut consumed: BTreeSet<usize> = BTreeSet::new(); // mention starts
+    let mut locations: Vec<&Mention> = Vec::new();
+    // A ministers' summit, an investment summit, a mountain's summit: a
+    // not-a-summit cue right beside the trigger.
+    let blocked = |(ts, te): (usize, usize)| {
+        not_summit
+            .iter()
+            .any(|&(ns, ne)| ne <= ts && ne + 30 >= ts || ns >= te && ns <= te + 12)
+    };
+    let mut used_triggers: BTreeSet<usize> = BTreeSet::new();
+
+    // Summit nouns with their own parties in front ("the Trump-Kim meeting").
+    for &(ts, te) in strong.iter().chain(weak.iter()) {
+        if blocked((ts, te)) {
+            continue;
+        }
+        let pm = premodifiers(doc, &mentions, ts);
+        let (places, parties): (Vec<&Mention>, Vec<&Mention>) = pm.into_iter().partition(|m| {
+            matches!(m.kind(), ActorKind::Place | ActorKind::Seat) && m.role != Role::With
+        });
+        locations.extend(places);
+        let codes: BTreeSet<String> = parties.iter().map(|m| m.code().to_string()).collect();
+        let forums: Vec<&&Mention> = parties.iter().filter(|m| is_forum(doc, m)).collect();
+        if codes.len() >= 2 {
+            consumed.extend(parties.iter().map(|m| m.hit.start));
+            used_triggers.insert(ts);
+            candidates.push(Candidate {
+                participants: codes,
+                anchor: ts,
+                order: candidates.len(),
+            });
+        } else if codes.len() == 1 && forums.len() == parties.len() && !forums.is_empty() {
+            consumed.extend(parties.iter().map(|m| m.hit.start));
+            used_triggers.insert(ts);
+            candidates.push(Candidate {
+                participants: codes,
+                anchor: ts,
+                order: candidates.len(),
+            });
+        }
+    }
+
+    // A forum's summit named by its host city and year: "the Venice summit"
+    // (1987), "the summit in Gleneagles" (2005).
+    let year = doc.anchor.year();
+    for hit in doc.kb.forum_summits.find_cities(&doc.text[st..en]) {
+        let (hs, he) = (st + hit.start, st + hit.end);
+        let Some(forum) = doc.kb.forum_summits.forum(hit, year) else {
+            continue;
+        };
+        let trigger = strong.iter().copied().find(|&(ts, _)| {
+            !used_triggers.contains(&ts)
+                && (he <= ts && premod_gap(doc.text, he, ts)
+                    || ts < hs && {
+                        let gap = doc.text[ts..hs].to_lowercase();
+                        gap.len() <= 30 && (gap.ends_with(" in ") || gap.ends_with(" at "))
+                    })
+        });
+        if let Some((ts, _)) = trigger {
+            used_triggers.insert(ts);
+            if !candidates
+                .iter()
+                .any(|c| c.participants.len() == 1 && c.participants.contains(forum))
+            {
+                candidates.push(Candidate {
+                    participants: BTreeSet::from([forum.to_string()]),
+                    anchor: ts,
+                    order: candidates.len(),
+                });
+            }
+        }
+    }
+
+    // A forum's own meeting: "G-7 leaders", "EC heads of government", "summit of the G20".
+    let has_trigger = !strong.is_empty() || !weak.is_empty();
+    for m in &mentions {
+        if consumed.contains(&m.hit.start) || !is_forum(doc, m) || !has_trigger {
+            continue;
+        }
+        let after = &doc.text[m.hit.end..en];
+        let follows = doc
+            .kb
+            .lexicon
+            .find(Cue::ForumFollowers, after)
+            .first()
+            .is_some_and(|h| after[..h.start].trim().is_empty());
+        let before = doc.text[st..m.hit.start].to_lowercase();
+        let summit_of = before.trim_end().ends_with("summit of")
+            || before.trim_end().ends_with("summit of the");
+        if follows || summit_of {
+            consumed.insert(m.hit.start);
+            // The summit noun right after the forum is its own.
+            if let Some(&(ts, _)) = strong
+                .iter()
+                .chain(weak.iter())
+                .find(|t| t.0 >= m.hit.end && t.0 <= m.hit.end + 25)
+            {
+                used_triggers.insert(ts);
+            }
+            if !candidates
+                .iter()
+                .any(|c| c.participants.len() == 1 && c.participants.contains(m.code()))
+            {
+                candidates.push(Candidate {
+                    participants: BTreeSet::from([m.code().to_string()]),
+                    anchor: m.hit.end,
+                    order: candidates.len(),
+                });
+            }
+        }
+    }
+
+    // The sentence's remaining parties.
+    let rest: Vec<&Mention> = mentions
+        .iter()
+        .copied()
+        .filter(|m| !consumed.contains(&m.hit.start) && eligible(doc, m))
+        .collect();
+    locations.extend(
+        mentions
+            .iter()
+            .copied()
+            .filter(|m| {
+                m.kind() != ActorKind::Body
+                    && (m.role == Role::Location
+                        // "will travel to Lima for a summit"
+                        || m.role == Role::To && matches!(m.kind(), ActorKind::Seat | ActorKind::Place))
+            }),
+    );
+    let free = |ts: &Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+        ts.iter()
+            .copied()
+            .filter(|t| !blocked(*t) && !used_triggers.contains(&t.0))
+            .collect()
+    };
+    let (strong_free, weak_free) = (free(&strong), free(&weak));
+    let mut triggers: Vec<(usize, bool)> = strong_free
+        .iter()
+        .map(|t| (t.0, true))
+        .chain(weak_free.iter().map(|t| (t.0, false)))
+        .collect();
+    triggers.sort();
+    // Each clause with a trigger speaks of its own meeting ("…met in April,
+    // when Moon helped rescue a planned summit between Kim and Trump").
+    let mut clauses: Vec<ClauseTriggers> = Vec::new();
+    for t in &triggers {
+        let bounds = clause_bounds(doc.text, st, en, t.0);
+        match clauses.iter_mut().find(|(b, _)| *b == bounds) {
+            Some((_, ts)) => ts.push(*t),
+            None => clauses.push((bounds, vec![*t])),
+        }
+    }
+    let distinct = |ms: &[&Mention]| ms.iter().map(|m| m.code()).collect::<BTreeSet<_>>().len();
+    let mut sentence_level: Vec<Candidate> = Vec::new();
+    for ((cs, ce), ts) in &clauses {
+        let parties: Vec<&Mention> = rest
+            .iter()
+            .copied()
+            .filter(|m| m.hit.start >= *cs && m.hit.end <= *ce)
+            .collect();
+        let strong_here = ts.iter().any(|t| t.1);
+        let leader_here = parties.iter().any(|m| m.leader_level);
+        let anaphor_here = doc.has_cue(Cue::Anaphor, *cs, *ce);
+        // A meeting verb with no leader in sight only resolves an anaphor
+        // ("The meeting comes a week after…").
+        let parties = if strong_here || leader_here {
+            parties
+        } else {
+            Vec::new()
+        };
+        if distinct(&parties) < 2 && !anaphor_here {
+            continue;
+        }
+        let trigger = ts.iter().find(|t| t.1).unwrap_or(&ts[0]).0;
+        let found = group_parties(doc, s, &parties, trigger, previous, anaphor_here);
+        sentence_level.extend(split_events(doc, found, ts, *ce));
+    }
+    // No clause names its parties: the whole sentence does ("Kim's father,
+    // Kim Jong Il, met Putin…" spreads them over commas).
+    if sentence_level.is_empty() && candidates.is_empty() && !triggers.is_empty() {
+        let leader_level = rest.iter().any(|m| m.leader_level);
+        let strong_any = triggers.iter().any(|t| t.1);
+        if strong_any || leader_level {
+            let trigger = triggers.iter().find(|t| t.1).unwrap_or(&triggers[0]).0;
+            let anaphor = doc.has_cue(Cue::Anaphor, st, en);
+            sentence_level.extend(group_parties(doc, s, &rest, trigger, previous, anaphor));
+        }
+    }
+    for mut c in sentence_level {
+        c.order = if c.order == usize::MAX {
+            candidates.len()
+        } else {
+            c.order
+        };
+        candidates.push(c);
+    }
+
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    finish(doc, s, candidates, &locations)
+}
+
+/// Splits the parties of a sentence into summits: "A and B … with C" are two
+/// bilateral meetings, "summits with A and B" too, unless the text says the
+/// meeting is joint or trilateral.
+fn group_parties(
+    doc: &Doc,
+    s: Sentence,
+    rest: &[&Mention],
+    trigger: usize,
+    previous: &[SummitDraft],
+    anaphor: bool,
+) -> Vec<Candidate> {
+    let text = doc.text;
+    let multilateral = doc.has_cue(Cue::Multilateral, s.start, s.end);
+    // The first "with" at or after the trigger, else anywhere in the sentence.
+    let sentence = &text[s.start..s.end];
+    // Without "with", a meeting verb splits its subject from its objects:
+    // "Putin meets Iran's Pezeshkian and Turkey's Erdogan".
+    let verb_end = {
+        let word: String = text[trigger..]
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .collect::<String>()
+            .to_lowercase();
+        MEETING_VERBS
+            .contains(&word.as_str())
+            .then(|| trigger + word.len())
+    };
+    let with_at = find_word(sentence, "with", trigger.saturating_sub(s.start))
+        .or_else(|| find_word(sentence, "with", 0))
+        .map(|i| s.start + i)
+        .or(verb_end.map(|e| e.saturating_sub(4)));
+    let codes = |ms: &[&&Mention]| -> BTreeSet<String> {
+        ms.iter().map(|m| m.code().to_string()).collect()
+    };
+    let mut groups: Vec<BTreeSet<String>> = Vec::new();
+    if let (Some(w), false) = (with_at, multilateral) {
+        let stop = with_phrase_end(text, w + 4, s.end);
+        let (right, left): (Vec<&&Mention>, Vec<&&Mention>) = rest
+            .iter()
+            .partition(|m| m.hit.start > w && m.hit.start < stop);
+        let left: Vec<&&Mention> = left.into_iter().filter(|m| m.hit.start < w).collect();
+        // "Before meeting Kim, Trump held talks with Trong": the subject is
+        // in the stretch before "with" that no comma cuts.
+        let comma = text[s.start..w].rfind(',').map(|i| s.start + i);
+        let near: Vec<&&Mention> = left
+            .iter()
+            .copied()
+            .filter(|m| comma.is_none_or(|c| m.hit.start > c))
+            .collect();
+        let left = if near.is_empty() { left } else { near };
+        let (r, mut l) = (codes(&right), codes(&left));
+        if l.is_empty()
+            && !r.is_empty()
+            && let Some(f) = focus(doc, previous, &r)
+        {
+            l.insert(f);
+        }
+        // "The U.S. and Seoul prepare for a meeting with Kim": two
+        // governments, two meetings; "von der Leyen and Christodoulides held
+        // talks with Mikati": two leaders travelling together, one meeting.
+        let separate = doc.has_cue(Cue::Separate, s.start, s.end);
+        let governments = left.iter().any(|m| !m.leader_level && m.role != Role::To);
+        let visiting = left.iter().any(|m| m.role == Role::To);
+        if l.len() >= 2 && r.len() == 1 && (separate || governments && !visiting && l.len() == 2) {
+            for a in &l {
+                groups.push(BTreeSet::from([
+                    a.clone(),
+                    r.iter().next().cloned().unwrap_or_default(),
+                ]));
+            }
+        } else if l.len() == 1 && (r.len() == 2 || separate && r.len() > 2) {
+            for b in &r {
+                groups.push(BTreeSet::from([
+                    l.iter().next().cloned().unwrap_or_default(),
+                    b.clone(),
+                ]));
+            }
+        } else {
+            groups.push(l.union(&r).cloned().collect());
+        }
+    } else {
+        groups.push(rest.iter().map(|m| m.code().to_string()).collect());
+    }
+    groups.retain(|g| !g.iter().any(String::is_empty));
+    // "The two leaders will meet on Thursday": the previous summit's parties.
+    if anaphor
+        && groups.iter().all(|g| g.len() < 2)
+        && let Some(prev) = previous.last()
+    {
+        let prev: BTreeSet<String> = prev.participants.iter().cloned().collect();
+        if groups.iter().all(|g| g.is_subset(&prev)) {
+            groups = vec![prev];
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|g| g.len() >= 2)
+        .enumerate()
+        .map(|(order, participants)| Candidate {
+            participants,
+            anchor: trigger,
+            order,
+        })
+        .collect()
+}
+
+/// The state an article is about: the party most often in its earlier
+/// summits, else its most mentioned state, that is not already in `exclude`.
+fn focus(doc: &Doc, previous: &[SummitDraft], exclude: &BTreeSet<String>) -> Option<String> {
+    let mut counts: BTreeMap<&str, (usize, std::cmp::Reverse<usize>)> = BTreeMap::new();
+    for m in &doc.mentions {
+        if matches!(
+            m.kind(),
+            ActorKind::Country | ActorKind::Leader | ActorKind::Demonym
+        ) {
+            let e = counts
+                .entry(m.code())
+                .or_insert((0, std::cmp::Reverse(m.hit.start)));
+            e.0 += 1;
+        }
+    }
+    for d in previous {
+        for p in &d.participants {
+            if let Some(e) = counts.get_mut(p.as_str()) {
+                e.0 += 10;
+            }
+        }
+    }
+    // Most often in earlier summits and mentions; between equals, the one
+    // the article names first.
+    counts
+        .into_iter()
+        .filter(|(c, _)| !exclude.contains(*c))
+        .max_by_key(|(_, key)| *key)
+        .map(|(c, _)| c.to_string())
+}
+
+/// Verbs whose subject and objects are the two sides of a meeting.
+const MEETING_VERBS: &[&str] = &[
+    "met", "meet", "meets", "hosted", "hosts", "host", "visited", "visits", "received", "welcomed",
+    "welcomes", "receives",
+];
+
+/// Phrases that open a new clause: its parties and times are its own.
+const CLAUSE_BREAKS: &[&str] = &[
+    ", as ",
+    ", while ",
+    ", when ",
+    ", which ",
+    ", who ",
+    ", where ",
+    ", after ",
+    ", but ",
+    ", and ",
+    "; ",
+    " -- ",
+    " – ",
+    " — ",
+    ", saying ",
+    ", although ",
+    ", though ",
+    ", whereas ",
+    ", whose ",
+];
+
+/// The clause of `text[st..en]` around `pos`, as absolute offsets.
+fn clause_bounds(text: &str, st: usize, en: usize, pos: usize) -> (usize, usize) {
+    let sentence = &text[st..en];
+    let rel = pos - st;
+    let mut start = 0;
+    let mut end = sentence.len();
+    for b in CLAUSE_BREAKS {
+        let relative = matches!(*b, ", who " | ", which " | ", whose ");
+        for (i, _) in sentence.match_indices(b) {
+            if i < rel {
+                // "Suga, who will step down next week, held talks with…":
+                // a relative clause closed by a comma before the trigger is
+                // an aside inside the trigger's clause.
+                let closed = relative && sentence[i + b.len()..rel].contains(',');
+                if !closed {
+                    start = start.max(i + 1);
+                }
+            } else {
+                end = end.min(i);
+            }
+        }
+    }
+    (st + start, st + end)
+}
+
+/// "The two leaders first met in April and held a second meeting there in
+/// May": one meeting per trigger that has a time of its own.
+fn split_events(
+    doc: &Doc,
+    found: Vec<Candidate>,
+    triggers: &[(usize, bool)],
+    clause_end: usize,
+) -> Vec<Candidate> {
+    if found.len() != 1 || triggers.len() < 2 {
+        return found;
+    }
+    let dated: Vec<usize> = triggers
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            let until = triggers.get(i + 1).map_or(clause_end, |n| n.0);
+            let stretch = &doc.text[t.0..until];
+            !doc.kb
+                .time
+                .find(stretch, Some(doc.anchor), Tense::Unknown)
+                .is_empty()
+        })
+        .map(|(_, t)| t.0)
+        .collect();
+    if dated.len() < 2 {
+        return found;
+    }
+    let participants = found[0].participants.clone();
+    dated
+        .into_iter()
+        .map(|anchor| Candidate {
+            participants: participants.clone(),
+            anchor,
+            order: usize::MAX,
+        })
+        .collect()
+}
+
+fn find_word(hay: &str, word: &str, from: usize) -> Option<usize> {
+    let mut from = from.min(hay.len());
+    while !hay.is_char_boundary(from) {
+        from -= 1;
+    }
+    hay[from..]
+        .match_indices(word)
+        .map(|(i, _)| from + i)
+        .find(|&i| crate::knowledge::is_word_bounded(hay, i, i + word.len()))
+}
+
+/// Where the noun phrase after "with" ends.
+fn with_phrase_end(text: &str, from: usize, end: usize) -> usize {
+    let mut pos = from;
+    for (i, w) in text[from..end]
+        .split_inclusive(|c: char| c.is_whitespace())
+        .scan(from, |p, w| {
+            let start = *p;
+            *p += w.len();
+            Some((start, w))
+        })
+    {
+        let word = w.trim();
+        let bare = word.trim_end_matches([',', ';', ':', '.']);
+        if WITH_STOP.contains(&bare.to_lowercase().as_str()) {
+            return i;
+        }
+        pos = i + w.len();
+        if word.ends_with([',', ';', ':'])
+            || word.ends_with('.') && word.len() > 2 && !word.contains("U.")
+        {
+            return i + w.trim_end().len();
+        }
+    }
+    pos.min(end)
+}
+
+fn finish(
+    doc: &Doc,
+    s: Sentence,
+    candidates: Vec<Candidate>,
+    locations: &[&Mention],
+) -> Vec<SummitDraft> {
+    let (st, en) = (s.start, s.end);
+    let sentence = &doc.text[st..en];
+    let respectively = sentence.contains("respectively");
+    let n = candidates.len();
+    // Times resolve by the tense the status gives; at most one look-up per tense.
+    let mut by_tense: Vec<(Tense, Vec<TimeMatch>, Vec<TimeMatch>)> = Vec::new();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let status_cue = candidate_status(doc, st, en, c.anchor);
+            let tense = match status_cue {
+                Some(SummitStatus::Held) => Tense::Past,
+                Some(_) => Tense::Future,
+                None => sentence_tense(doc, st, en),
+            };
+            if !by_tense.iter().any(|(t, _, _)| *t == tense) {
+                let (times, reported): (Vec<TimeMatch>, Vec<TimeMatch>) = doc
+                    .kb
+                    .time
+                    .find(sentence, Some(doc.anchor), tense)
+                    .into_iter()
+                    .map(|mut t| {
+                        t.start += st;
+                        t.end += st;
+                        t
+                    })
+                    .partition(|t| !reporting_time(doc, t.start));
+                by_tense.push((tense, times, reported));
+            }
+            let (_, times, reported) = by_tense
+                .iter()
+                .find(|(t, _, _)| *t == tense)
+                .expect("resolved above");
+            let time = if respectively && times.len() == n {
+                times.get(c.order)
+            } else {
+                // News puts the time after the verb, in the same clause
+                // ("held talks … on Thursday"); a time just before the
+                // trigger ("On Thursday, Abe held talks") is the fallback.
+                let (cs, ce) = clause_bounds(doc.text, st, en, c.anchor);
+                times
+                    .iter()
+                    .find(|t| t.start >= c.anchor && t.end <= ce)
+                    .or_else(|| {
+                        times
+                            .iter()
+                            .rev()
+                            .find(|t| t.end <= c.anchor && t.start >= cs && c.anchor - t.end <= 80)
+                    })
+            };
+            // "…said on Monday, after Modi held talks with…": a meeting
+            // reported as just held happened on the day of the report.
+            let report_day = reported.iter().find(|t| t.grain == Grain::Day);
+            let time = time
+                .or(report_day.filter(|_| status_cue == Some(SummitStatus::Held)))
+                .or_else(|| times.iter().find(|t| t.start >= c.anchor))
+                .or_else(|| times.iter().rev().find(|t| t.end <= c.anchor));
+            let when = time.map(|t| (doc.text[t.start..t.end].to_string(), t.first, t.last));
+            let status = status_cue.unwrap_or_else(|| default_status(doc, when.as_ref(), tense));
+            let leaders = doc
+                .mentions_in(st, en)
+                .filter(|m| m.kind() == ActorKind::Leader && c.participants.contains(m.code()))
+                .map(|m| Leader {
+                    name: doc.text[m.hit.start..m.hit.end].to_string(),
+                    code: m.code().to_string(),
+                })
+                .fold(Vec::<Leader>::new(), |mut v, l| {
+                    if !v.contains(&l) {
+                        v.push(l);
+                    }
+                    v
+                });
+            let location = locations
+                .iter()
+                .min_by_key(|m| m.hit.start.abs_diff(c.anchor))
+                .map(|m| Location {
+                    text: doc.text[m.hit.start..m.hit.end].to_string(),
+                    country: (m.kind() != ActorKind::Body).then(|| m.code().to_string()),
+                });
+            SummitDraft {
+                participants: c.participants.into_iter().collect(),
+                leaders,
+                status,
+                when,
+                location,
+                evidence: s,
+            }
+        })
+        .collect()
+}
+
+/// The status of a summit at `anchor`: "called off" anywhere in its clause
+/// wins; otherwise the status word nearest the trigger in its clause ("could
+/// be held" is proposed, "Suga, who will step down, held talks" is held),
+/// else the nearest in the sentence.
+fn candidate_status(doc: &Doc, st: usize, en: usize, anchor: usize) -> Option<SummitStatus> {
+    let (cs, ce) = clause_bounds(doc.text, st, en, anchor);
+    if doc.has_cue(Cue::SummitCancelled, cs, ce) {
+        return Some(SummitStatus::Cancelled);
+    }
+    let nearest = |a: usize, b: usize| {
+        [
+            (Cue::SummitProposed, SummitStatus::Proposed),
+            (Cue::SummitPlanned, SummitStatus::Planned),
+            (Cue::SummitHeld, SummitStatus::Held),
+        ]
+        .into_iter()
+        .flat_map(|(cue, status)| {
+            doc.cues(cue, a, b).into_iter().map(move |(hs, he)| {
+                let distance = if he <= anchor {
+                    anchor - he
+                } else {
+                    hs.saturating_sub(anchor)
+                };
+                (distance, status)
+            })
+        })
+        .min_by_key(|(d, status)| (*d, *status))
+        .map(|(_, status)| status)
+    };
+    nearest(cs, ce).or_else(|| nearest(st, en))
+}
+
+/// The status the sentence's own words give, strongest first.
+#[allow(dead_code)]
+fn sentence_status(doc: &Doc, st: usize, en: usize) -> Option<SummitStatus> {
+    [
+        (Cue::SummitCancelled, SummitStatus::Cancelled),
+        (Cue::SummitProposed, SummitStatus::Proposed),
+        (Cue::SummitPlanned, SummitStatus::Planned),
+        (Cue::SummitHeld, SummitStatus::Held),
+    ]
+    .into_iter()
+    .find(|(cue, _)| doc.has_cue(*cue, st, en))
+    .map(|(_, status)| status)
+}
+
+fn sentence_tense(doc: &Doc, st: usize, en: usize) -> Tense {
+    let past = doc.cues(Cue::TimePast, st, en).len();
+    let future = doc.cues(Cue::TimeFuture, st, en).len();
+    match past.cmp(&future) {
+        std::cmp::Ordering::Greater => Tense::Past,
+        std::cmp::Ordering::Less => Tense::Future,
+        std::cmp::Ordering::Equal => Tense::Unknown,
+    }
+}
+
+fn default_status(
+    doc: &Doc,
+    when: Option<&(String, NaiveDate, NaiveDate)>,
+    tense: Tense,
+) -> SummitStatus {
+    let today = doc.published.unwrap_or(doc.anchor);
+    match when {
+        Some((_, _, last)) if *last < today => SummitStatus::Held,
+        Some((_, first, _)) if *first > today => SummitStatus::Planned,
+        _ if tense == Tense::Past => SummitStatus::Held,
+        _ => SummitStatus::Planned,
+    }
+}
+
+/// Whether a time phrase at `pos` dates a report ("said on Thursday",
+/// "told Reuters in mid-March") rather than an event.
+fn reporting_time(doc: &Doc, pos: usize) -> bool {
+    words_before(doc.text, pos)
+        .take(4)
+        .take_while(|w| !w.ends_with(','))
+        .any(|w| doc.kb.lexicon.any(Cue::TimeReporting, w))
+}
+
+/// Days between two intervals (0 when they overlap).
+fn gap_days(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {
+    if a.1 < b.0 {
+        (b.0 - a.1).num_days()
+    } else if b.1 < a.0 {
+        (a.0 - b.1).num_days()
+    } else {
+        0
+    }
+}
+
+fn interval(d: &SummitDraft) -> Option<(NaiveDate, NaiveDate)> {
+    d.when.as_ref().map(|(_, a, b)| (*a, *b))
+}
+
+/// Merges drafts of the same summit: the same parties at overlapping or
+/// adjacent days. Two meetings of the same pair at different times stay
+/// apart, and an undated mention ("Kim arrives for summit with Putin") joins
+/// the dated meeting nearest the day of publication: the story's own event.
+fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
+    let today = doc.published.unwrap_or(doc.anchor);
+    let mut out: Vec<SummitDraft> = Vec::new();
+    let (dated, undated): (Vec<SummitDraft>, Vec<SummitDraft>) =
+        drafts.into_iter().partition(|d| d.when.is_some());
+    for d in dated {
+        let same = out.iter().position(|o| {
+            o.participants == d.participants
+                && match (interval(o), interval(&d)) {
+                    (Some(a), Some(b)) => gap_days(a, b) <= 3,
+                    _ => false,
+                }
+                && !different_leaders(o, &d)
+        });
+        match same {
+            None => out.push(d),
+            Some(i) => absorb(&mut out[i], d),
+        }
+    }
+    for d in undated {
+        let same = out
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.participants == d.participants)
+            .min_by_key(|(_, o)| interval(o).map_or(0, |iv| gap_days(iv, (today, today))))
+            .map(|(i, _)| i);
+        match same {
+            None => out.push(d),
+            Some(i) => absorb(&mut out[i], d),
+        }
+    }
+    // Keep the article's order.
+    out.sort_by_key(|d| d.evidence.start);
+    out
+}
+
+/// Whether two drafts name different leaders for one party: Abe's talks with
+/// Premier Li on Thursday and with President Xi on Friday are two meetings.
+fn different_leaders(a: &SummitDraft, b: &SummitDraft) -> bool {
+    a.participants.iter().any(|code| {
+        let names = |d: &SummitDraft| -> BTreeSet<String> {
+            d.leaders
+                .iter()
+                .filter(|l| &l.code == code)
+                .map(|l| l.name.split_whitespace().last().unwrap_or("").to_string())
+                .collect()
+        };
+        let (x, y) = (names(a), names(b));
+        !x.is_empty() && !y.is_empty() && x.is_disjoint(&y)
+    })
+}
+
+/// Folds a second mention of the same summit into the first.
+fn absorb(o: &mut SummitDraft, d: SummitDraft) {
+    // A cancellation stands; otherwise the mention that dates the summit
+    // speaks for it, and between equals what happened beats what was said of
+    // it beforehand.
+    o.status = match (o.when.is_some(), d.when.is_some()) {
+        _ if o.status == SummitStatus::Cancelled || d.status == SummitStatus::Cancelled => {
+            SummitStatus::Cancelled
+        }
+        (true, false) => o.status,
+        (false, true) => d.status,
+        _ => stronger(o.status, d.status),
+    };
+    match (&mut o.when, d.when) {
+        (None, w @ Some(_)) => o.when = w,
+        (Some((_, a1, b1)), Some((_, a2, b2))) => {
+            *a1 = (*a1).min(a2);
+            *b1 = (*b1).max(b2);
+        }
+        _ => {}
+    }
+    if d.evidence.start < o.evidence.start {
+        o.evidence = d.evidence;
+    }
+    for l in d.leaders {
+        if !o.leaders.contains(&l) {
+            o.leaders.push(l);
+        }
+    }
+    if o.location.is_none() {
+        o.location = d.location;
+    }
+}
+
+/// Which of two statuses of one summit wins: what happened beats what was
+/// said about it beforehand.
+fn stronger(a: SummitStatus, b: SummitStatus) -> SummitStatus {
+    let rank = |s: SummitStatus| match s {
+        SummitStatus::Cancelled => 4,
+        SummitStatus::Held => 3,
+        SummitStatus::Planned => 1,
+        SummitStatus::Proposed => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::knowledge::Knowledge;
+    use crate::model::Article;
+
+    /// Extracts from one article and compares `PARTIES status first..last`
+    /// lines (`-` for no time), in the article's order.
+    fn check(published: &str, body: &str, expected: &[&str]) {
+        let kb = Knowledge::builtin().unwrap();
+        let article = Article {
+            id: "t".into(),
+            title: None,
+            body: Some(body.into()),
+            content_type: None,
+            url: None,
+            source: None,
+            published_at: Some(published.into()),
+            language: None,
+            extra: Default::default(),
+        };
+        let now = chrono::DateTime::parse_from_rfc3339(published)
+            .unwrap()
+            .to_utc();
+        let got: Vec<String> = crate::extract::extract(&kb, &article, now)
+            .summits
+            .into_iter()
+            .map(|s| {
+                let when = s
+                    .when
+                    .map_or("-".to_string(), |w| format!("{}..{}", w.start, w.end));
+                format!("{} {:?} {}", s.participants.join("+"), s.status, when).to_lowercase()
+            })
+            .collect();
+        let expected: Vec<String> = expected.iter().map(|e| e.to_lowercase()).collect();
+        assert_eq!(got, expected, "\n{body}");
+    }
+
+    #[test]
+    fn bilateral_with_time_and_status() {
+        check(
+            "2018-03-29T10:00:00Z",
+            "A Japan-North Korea summit could be held in early June, the newspaper said.",
+            &["JPN+PRK proposed 2018-06-01..2018-06-10"],
+        );
+        check(
+            "2019-04-24T10:00:00Z",
+            "Kim's father, Kim Jong Il, met Putin in Vladivostok in 2002.",
+            &["PRK+RUS held 2002-01-01..2002-12-31"],
+        );
+    }
+
+    #[test]
+    fn reporting_time_is_not_the_summit_time() {
+        check(
+            "2018-03-29T10:00:00Z",
+            "Japan was considering seeking a summit between Prime Minister Shinzo Abe and Kim Jong Un, a source told Reuters on Tuesday.",
+            &["JPN+PRK proposed -"],
+        );
+    }
+
+    #[test]
+    fn two_governments_meeting_one_leader_are_two_summits() {
+        check(
+            "2018-03-29T10:00:00Z",
+            "This comes as the U.S. and Seoul prepare for a meeting with leader Kim Jong Un.",
+            &["KOR+PRK planned -", "PRK+USA planned -"],
+        );
+    }
+
+    #[test]
+    fn respectively_distributes_times() {
+        check(
+            "2018-03-29T10:00:00Z",
+            "North Korean leader Kim Jong Un met Chinese President Xi Jinping this week. Summits with South Korean President Moon Jae-in and U.S. President Donald Trump are being planned for April and May, respectively.",
+            &[
+                "CHN+PRK held 2018-03-26..2018-04-01",
+                "KOR+PRK planned 2018-04-01..2018-04-30",
+                "PRK+USA planned 2018-05-01..2018-05-31",
+            ],
+        );
+    }
+
+    #[test]
+    fn forum_summit_is_the_forum_alone() {
+        check(
+            "2023-09-04T09:00:00Z",
+            "Chinese Premier Li Qiang will attend the G20 summit in New Delhi this weekend.",
+            &["G20 planned 2023-09-09..2023-09-10"],
+        );
+    }
+
+    #[test]
+    fn cancellation_and_anaphora() {
+        check(
+            "2025-10-22T16:30:00Z",
+            "U.S. President Donald Trump said he had called off a planned summit with Russian President Vladimir Putin. The meeting had been expected to take place in early November.",
+            &["RUS+USA cancelled 2025-11-01..2025-11-10"],
+        );
+    }
+
+    #[test]
+    fn not_summits() {
+        check(
+            "2021-08-19T18:00:00Z",
+            "Climbers reached the summit of the ice sheet on Monday.",
+            &[],
+        );
+        check(
+            "2023-11-27T13:00:00Z",
+            "Foreign ministers of Japan and China will meet on Monday.",
+            &[],
+        );
+        check(
+            "2021-07-28T07:30:00Z",
+            "Seoul denied a report that South Korean President Moon Jae-in and Kim Jong Un would hold a summit.",
+            &[],
+        );
+    }
+}

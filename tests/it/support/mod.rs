@@ -1,0 +1,24 @@
+//! Shared test harness.
+
+pub mod dev_sets;
+pub mod nats;
+
+use std::path::PathBuf;
+
+/// The `sherpa` binary built for this test run.
+#[allow(dead_code)]
+pub fn sherpa_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sherpa"))
+}
+
+/// `../shared` beside the checkout: the evaluation data, read in place.
+#[allow(dead_code)]
+pub fn shared_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    assert!(
+        dir.join("eval").is_dir(),
+        "{} is missing: the tests read the evaluation data from ../shared beside the checkout",
+        dir.display()
+    );
+    dir
+}

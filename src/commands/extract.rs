@@ -56,7 +56,16 @@ pub fn extract_line(
             "the article has only a `url`, and fetching is not built yet",
         ));
     }
-    Ok(extract(kb, &article, received_at))
+    // A bug in the core must cost one article, not the run.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        extract(kb, &article, received_at)
+    }))
+    .map_err(|_| {
+        InputError::new(
+            RejectReason::ExtractPanicked,
+            "extraction panicked on this article (a bug: please report it with the line)",
+        )
+    })
 }
 
 pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {

@@ -172,6 +172,15 @@ fn share_list_roles(text: &str, mut mentions: Vec<Mention>) -> Vec<Mention> {
     mentions
 }
 
+/// At most the first `max` bytes of `s`, cut back to a char boundary.
+pub fn prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// The words before `pos`, nearest first (letters, digits, apostrophes and hyphens).
 pub fn words_before(text: &str, pos: usize) -> impl Iterator<Item = &str> {
     text[..pos]

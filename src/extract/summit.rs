@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::extract::doc::{Doc, Mention, Role, words_after, words_before};
+use crate::extract::doc::{Doc, Mention, Role, prefix, words_after, words_before};
 use crate::extract::sentences::Sentence;
 use crate::extract::time::{Grain, Tense, TimeMatch};
 use crate::knowledge::{ActorKind, Cue};
@@ -145,6 +145,28 @@ fn eligible(doc: &Doc, m: &Mention) -> bool {
         }
         Role::From => return false,
         _ => {}
+    }
+    // "U.N. Secretary-General Guterres", "Foreign Minister Kono": an
+    // official, not a leader; "the rotating EU presidency": not a party.
+    let after = &doc.text[m.hit.end..];
+    let after = after
+        .trim_start_matches("'s")
+        .trim_start_matches("’s")
+        .trim_start();
+    if doc
+        .kb
+        .lexicon
+        .find(Cue::NotSummit, prefix(after, 40))
+        .first()
+        .is_some_and(|h| h.start == 0)
+        || doc
+            .kb
+            .lexicon
+            .find(Cue::NotParty, prefix(after, 20))
+            .first()
+            .is_some_and(|h| h.start == 0)
+    {
+        return false;
     }
     match m.kind() {
         ActorKind::Place => false,
@@ -369,6 +391,22 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
             continue;
         }
         let trigger = ts.iter().find(|t| t.1).unwrap_or(&ts[0]).0;
+        // "ASEAN to exclude Myanmar's junta leader from the summit": a forum
+        // beside states, with nothing pairing them ("with", "between"), is
+        // the forum's own summit.
+        let clause = doc.text[*cs..*ce].to_lowercase();
+        let paired = clause.contains(" with ") || clause.contains("between ");
+        if let Some(forum) = parties.iter().find(|m| is_forum(doc, m))
+            && strong_here
+            && !paired
+        {
+            sentence_level.push(Candidate {
+                participants: BTreeSet::from([forum.code().to_string()]),
+                anchor: trigger,
+                order: 0,
+            });
+            continue;
+        }
         let found = group_parties(doc, s, &parties, trigger, previous, anaphor_here);
         sentence_level.extend(split_events(doc, found, ts, *ce));
     }
@@ -415,26 +453,28 @@ fn group_parties(
     let sentence = &text[s.start..s.end];
     // Without "with", a meeting verb splits its subject from its objects:
     // "Putin meets Iran's Pezeshkian and Turkey's Erdogan".
-    let verb_end = {
-        let word: String = text[trigger..]
+    let verb = {
+        let len: usize = text[trigger..]
             .chars()
             .take_while(|c| c.is_alphabetic())
-            .collect::<String>()
-            .to_lowercase();
+            .map(char::len_utf8)
+            .sum();
+        let word = text[trigger..trigger + len].to_lowercase();
         MEETING_VERBS
             .contains(&word.as_str())
-            .then(|| trigger + word.len())
+            .then_some((trigger, trigger + len))
     };
-    let with_at = find_word(sentence, "with", trigger.saturating_sub(s.start))
+    // Where the subject side ends and the other side begins.
+    let split = find_word(sentence, "with", trigger.saturating_sub(s.start))
         .or_else(|| find_word(sentence, "with", 0))
-        .map(|i| s.start + i)
-        .or(verb_end.map(|e| e.saturating_sub(4)));
+        .map(|i| (s.start + i, s.start + i + 4))
+        .or(verb);
     let codes = |ms: &[&&Mention]| -> BTreeSet<String> {
         ms.iter().map(|m| m.code().to_string()).collect()
     };
     let mut groups: Vec<BTreeSet<String>> = Vec::new();
-    if let (Some(w), false) = (with_at, multilateral) {
-        let stop = with_phrase_end(text, w + 4, s.end);
+    if let (Some((w, right_from)), false) = (split, multilateral) {
+        let stop = with_phrase_end(text, right_from, s.end);
         let (right, left): (Vec<&&Mention>, Vec<&&Mention>) = rest
             .iter()
             .partition(|m| m.hit.start > w && m.hit.start < stop);

@@ -16,6 +16,7 @@ pub enum Cue {
     Anaphor,
     Multilateral,
     Separate,
+    NotParty,
     NonForumBodies,
     ForumFollowers,
     Visit,
@@ -49,7 +50,7 @@ pub enum Cue {
 }
 
 impl Cue {
-    const ALL: [Cue; 37] = [
+    const ALL: [Cue; 38] = [
         Cue::SummitStrong,
         Cue::SummitWeak,
         Cue::NotSummit,
@@ -57,6 +58,7 @@ impl Cue {
         Cue::Anaphor,
         Cue::Multilateral,
         Cue::Separate,
+        Cue::NotParty,
         Cue::NonForumBodies,
         Cue::ForumFollowers,
         Cue::Visit,
@@ -99,6 +101,7 @@ impl Cue {
             Cue::Anaphor => "summit.anaphor",
             Cue::Multilateral => "summit.multilateral",
             Cue::Separate => "summit.separate",
+            Cue::NotParty => "summit.not_party",
             Cue::NonForumBodies => "summit.non_forum_bodies",
             Cue::ForumFollowers => "summit.forum_followers",
             Cue::Visit => "summit.visit",

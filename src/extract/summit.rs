@@ -261,9 +261,14 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
 
     // A forum's summit named by its host city and year: "the Venice summit"
     // (1987), "the summit in Gleneagles" (2005).
-    let year = doc.anchor.year();
     for hit in doc.kb.forum_summits.find_cities(&doc.text[st..en]) {
         let (hs, he) = (st + hit.start, st + hit.end);
+        // "the 1986 Tokyo summit": a year right before the city dates it.
+        let year = words_before(doc.text, hs)
+            .next()
+            .and_then(|w| w.parse::<i32>().ok())
+            .filter(|y| (1900..=2100).contains(y))
+            .unwrap_or_else(|| doc.anchor.year());
         let Some(forum) = doc.kb.forum_summits.forum(hit, year) else {
             continue;
         };
@@ -304,25 +309,48 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
             .first()
             .is_some_and(|h| after[..h.start].trim().is_empty());
         let before = doc.text[st..m.hit.start].to_lowercase();
-        let summit_of = before.trim_end().ends_with("summit of")
-            || before.trim_end().ends_with("summit of the");
+        // "summit of the G20", "summit of leaders from major industrial
+        // democracies"
+        let before = before.trim_end();
+        let summit_of = [
+            "summit of",
+            "summit of the",
+            "summit of leaders from",
+            "summit of leaders of",
+            "summit of leaders of the",
+            "summit of the leaders of",
+            "summit of the leaders of the",
+            "summit of heads of state of",
+            "summit of heads of government of",
+        ]
+        .iter()
+        .any(|p| before.ends_with(p));
         if follows || summit_of {
             consumed.insert(m.hit.start);
-            // The summit noun right after the forum is its own.
-            if let Some(&(ts, _)) = strong
-                .iter()
-                .chain(weak.iter())
-                .find(|t| t.0 >= m.hit.end && t.0 <= m.hit.end + 25)
-            {
-                used_triggers.insert(ts);
-            }
+            // The summit noun right after the forum ("G20 summit"), or the
+            // one it is "of", is its own, and times are read from there.
+            let own = if summit_of {
+                strong.iter().rev().find(|t| t.1 <= m.hit.start)
+            } else {
+                strong
+                    .iter()
+                    .chain(weak.iter())
+                    .find(|t| t.0 >= m.hit.end && t.0 <= m.hit.end + 25)
+            };
+            let anchor = match own {
+                Some(&(ts, _)) => {
+                    used_triggers.insert(ts);
+                    if summit_of { ts } else { m.hit.end }
+                }
+                None => m.hit.end,
+            };
             if !candidates
                 .iter()
                 .any(|c| c.participants.len() == 1 && c.participants.contains(m.code()))
             {
                 candidates.push(Candidate {
                     participants: BTreeSet::from([m.code().to_string()]),
-                    anchor: m.hit.end,
+                    anchor,
                     order: candidates.len(),
                 });
             }
@@ -718,11 +746,15 @@ fn finish(
     candidates
         .into_iter()
         .map(|c| {
-            let status_cue = candidate_status(doc, st, en, c.anchor);
+            let forum = c.participants.len() == 1;
+            let status_cue = candidate_status(doc, st, en, c.anchor, forum);
             let tense = match status_cue {
                 Some(SummitStatus::Held) => Tense::Past,
                 Some(_) => Tense::Future,
-                None => sentence_tense(doc, st, en),
+                None => {
+                    let (cs, ce) = clause_bounds(doc.text, st, en, c.anchor);
+                    sentence_tense(doc, cs, ce)
+                }
             };
             if !by_tense.iter().any(|(t, _, _)| *t == tense) {
                 let (times, reported): (Vec<TimeMatch>, Vec<TimeMatch>) = doc
@@ -749,9 +781,18 @@ fn finish(
                 // ("held talks … on Thursday"); a time just before the
                 // trigger ("On Thursday, Abe held talks") is the fallback.
                 let (cs, ce) = clause_bounds(doc.text, st, en, c.anchor);
+                // "the June summit", "last week's summit": a time that
+                // modifies the summit noun comes first.
                 times
                     .iter()
-                    .find(|t| t.start >= c.anchor && t.end <= ce)
+                    .find(|t| {
+                        t.end <= c.anchor && {
+                            let gap =
+                                doc.text[t.end..c.anchor].trim_start_matches(['\'', '’', 's']);
+                            gap.len() <= 25 && premod_gap(gap, 0, gap.len())
+                        }
+                    })
+                    .or_else(|| times.iter().find(|t| t.start >= c.anchor && t.end <= ce))
                     .or_else(|| {
                         times
                             .iter()
@@ -804,7 +845,13 @@ fn finish(
 /// wins; otherwise the status word nearest the trigger in its clause ("could
 /// be held" is proposed, "Suga, who will step down, held talks" is held),
 /// else the nearest in the sentence.
-fn candidate_status(doc: &Doc, st: usize, en: usize, anchor: usize) -> Option<SummitStatus> {
+fn candidate_status(
+    doc: &Doc,
+    st: usize,
+    en: usize,
+    anchor: usize,
+    forum: bool,
+) -> Option<SummitStatus> {
     let (cs, ce) = clause_bounds(doc.text, st, en, anchor);
     if doc.has_cue(Cue::SummitCancelled, cs, ce) {
         return Some(SummitStatus::Cancelled);
@@ -816,6 +863,9 @@ fn candidate_status(doc: &Doc, st: usize, en: usize, anchor: usize) -> Option<Su
             (Cue::SummitHeld, SummitStatus::Held),
         ]
         .into_iter()
+        // A forum's summit is a fixture: "Nakasone might step down after the
+        // Venice summit" hedges the stepping down, not the summit.
+        .filter(|(_, status)| !(forum && *status == SummitStatus::Proposed))
         .flat_map(|(cue, status)| {
             doc.cues(cue, a, b).into_iter().map(move |(hs, he)| {
                 let distance = if he <= anchor {
@@ -829,7 +879,9 @@ fn candidate_status(doc: &Doc, st: usize, en: usize, anchor: usize) -> Option<Su
         .min_by_key(|(d, status)| (*d, *status))
         .map(|(_, status)| status)
     };
-    nearest(cs, ce).or_else(|| nearest(st, en))
+    // Only the trigger's clause speaks for it ("…the Venice summit, which is
+    // likely to focus on previous commitments").
+    nearest(cs, ce)
 }
 
 /// The status the sentence's own words give, strongest first.

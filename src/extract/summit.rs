@@ -272,6 +272,15 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
         let Some(forum) = doc.kb.forum_summits.forum(hit, year) else {
             continue;
         };
+        // Brussels hosts the EU's and NATO's meetings all year round: a
+        // body's seat does not name one summit.
+        let seat_of_body = doc
+            .mentions
+            .iter()
+            .any(|m| m.hit.start == hs && m.hit.end == he && m.kind() == ActorKind::Body);
+        if seat_of_body {
+            continue;
+        }
         let trigger = strong.iter().copied().find(|&(ts, _)| {
             !used_triggers.contains(&ts)
                 && (he <= ts && premod_gap(doc.text, he, ts)
@@ -344,12 +353,28 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                 }
                 None => m.hit.end,
             };
-            if !candidates
-                .iter()
-                .any(|c| c.participants.len() == 1 && c.participants.contains(m.code()))
-            {
+            // "European Union leaders urged Chinese President Xi…": a leader
+            // in the forum leaders' clause meets them.
+            let (cs, ce) = clause_bounds(doc.text, st, en, anchor);
+            let mut participants = BTreeSet::from([m.code().to_string()]);
+            participants.extend(
+                (follows && !summit_of)
+                    .then_some(())
+                    .into_iter()
+                    .flat_map(|_| mentions.iter())
+                    .filter(|x| {
+                        x.hit.start >= cs
+                            && x.hit.end <= ce
+                            && x.kind() != ActorKind::Body
+                            && x.leader_level
+                            && x.code() != m.code()
+                            && eligible(doc, x)
+                    })
+                    .map(|x| x.code().to_string()),
+            );
+            if !candidates.iter().any(|c| c.participants == participants) {
                 candidates.push(Candidate {
-                    participants: BTreeSet::from([m.code().to_string()]),
+                    participants,
                     anchor,
                     order: candidates.len(),
                 });
@@ -424,12 +449,12 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
         // the forum's own summit.
         let clause = doc.text[*cs..*ce].to_lowercase();
         let paired = clause.contains(" with ") || clause.contains("between ");
-        if let Some(forum) = parties.iter().find(|m| is_forum(doc, m))
-            && strong_here
+        if strong_here
             && !paired
+            && let Some(participants) = forum_meeting(doc, &parties)
         {
             sentence_level.push(Candidate {
-                participants: BTreeSet::from([forum.code().to_string()]),
+                participants,
                 anchor: trigger,
                 order: 0,
             });
@@ -462,6 +487,31 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
         return Vec::new();
     }
     finish(doc, s, candidates, &locations)
+}
+
+/// The parties of a summit in a clause that names a forum: two forums meet
+/// each other ("co-chaired by the African Union's chair and the European
+/// Council President"); a forum meets a state whose leader is there ("EU
+/// presses Xi at Beijing summit"); otherwise the forum meets alone ("ASEAN to
+/// exclude Myanmar's junta leader from the summit"). `None` without a forum.
+fn forum_meeting(doc: &Doc, parties: &[&Mention]) -> Option<BTreeSet<String>> {
+    let forums: BTreeSet<String> = parties
+        .iter()
+        .filter(|m| is_forum(doc, m))
+        .map(|m| m.code().to_string())
+        .collect();
+    if forums.is_empty() {
+        return None;
+    }
+    if forums.len() >= 2 {
+        return Some(forums);
+    }
+    let leaders: BTreeSet<String> = parties
+        .iter()
+        .filter(|m| m.kind() != ActorKind::Body && m.leader_level && !forums.contains(m.code()))
+        .map(|m| m.code().to_string())
+        .collect();
+    Some(forums.union(&leaders).cloned().collect())
 }
 
 /// Splits the parties of a sentence into summits: "A and B … with C" are two

@@ -305,13 +305,26 @@ fn roles(
         chosen = Some(i - 1);
     }
     if let Some(&(verb_at, gives)) = chosen.map(|i| &verbs[i]) {
+        // The nearest party before the verb that no comma cuts off; past an
+        // apposition ("India, Nepal's traditional partner, pledged") the
+        // first party of the stretch.
         let subject_before = |limit: usize, floor: usize| {
-            parties.iter().copied().rfind(|x| {
-                x.hit.end <= limit
-                    && x.hit.start >= floor
-                    && matches!(x.role, Role::Plain | Role::With)
-                    && !doc.text[x.hit.end..limit].contains([';', ':'])
-            })
+            let before: Vec<&&Mention> = parties
+                .iter()
+                .copied()
+                .filter(|x| {
+                    x.hit.end <= limit
+                        && x.hit.start >= floor
+                        && matches!(x.role, Role::Plain | Role::With)
+                        && !doc.text[x.hit.end..limit].contains([';', ':'])
+                })
+                .collect();
+            before
+                .iter()
+                .rev()
+                .find(|x| !doc.text[x.hit.end..limit].contains(','))
+                .or(before.first())
+                .copied()
         };
         let subject = if verb_at < seg_start {
             subject_before(m.start, seg_start).or_else(|| subject_before(verb_at, s.start))
@@ -336,6 +349,17 @@ fn roles(
         })
     {
         recipient = Some(x.code().to_string());
+    }
+    // A possessive right before the amount: "the U.N.'s $3.2 billion appeal".
+    if donor.is_none()
+        && let Some(x) = parties.iter().find(|x| {
+            x.possessive && x.hit.end <= m.start && {
+                let gap = doc.text[x.hit.end..m.start].trim_start_matches(['\'', '’', 's']);
+                gap.trim().is_empty()
+            }
+        })
+    {
+        donor = Some(x.code().to_string());
     }
     // A demonym or name right before the aid word: "Japanese aid", "EU grants".
     if donor.is_none()

@@ -34,4 +34,6 @@ pub enum Command {
     Run(Box<commands::run::RunArgs>),
     /// Publish raw articles from a JSON Lines file to the input subject.
     Publish(Box<commands::publish::PublishArgs>),
+    /// Ask a running worker whether it is alive (or, with --ready, ready); exit 0 if so.
+    Healthcheck(commands::healthcheck::HealthcheckArgs),
 }

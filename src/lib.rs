@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod eval;
+pub mod events;
 pub mod extract;
 pub mod knowledge;
 pub mod model;

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Run(args) => commands::run::run(*args),
         Command::Publish(args) => commands::publish::run(*args),
+        Command::Healthcheck(args) => commands::healthcheck::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,7 +3,10 @@
 //! `bytes (+ delivery count, + the broker's receive time) → Outcome`:
 //! publish these records, dead-letter the message with a reason, or retry it
 //! after a delay. The worker in `shell::nats` only carries the decision out;
-//! everything it decides is here and is unit-tested without NATS.
+//! everything it decides is here and is unit-tested without NATS. That
+//! includes what a failed fetch of a URL-only article means
+//! ([`fetch_failed`]); the fetch itself is the shell's (`shell::fetch`), and
+//! its page comes back here as the article's body ([`with_fetched_body`]).
 //!
 //! This module does no I/O, reads no clock and holds no state: "now" (the
 //! message's JetStream timestamp, stable across redeliveries) is passed in, so
@@ -18,7 +21,10 @@ use chrono::{DateTime, Utc};
 
 use crate::extract;
 use crate::knowledge::Knowledge;
-use crate::model::{Article, DEFAULT_MAX_ARTICLE_BYTES, EnrichedArticle, Record, RejectReason};
+use crate::model::{
+    Article, DEFAULT_MAX_ARTICLE_BYTES, EnrichedArticle, Fetched, Record, RejectReason,
+};
+use crate::shell::fetch::{FetchError, FetchedPage};
 
 /// Limits the pipeline enforces on every message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,28 +137,116 @@ pub fn process_with<F>(config: &PipelineConfig, delivery: Delivery<'_>, extract:
 where
     F: FnOnce(&Article, DateTime<Utc>) -> EnrichedArticle,
 {
-    let article = match Article::from_slice(delivery.payload, config.max_article_bytes) {
-        Ok(article) => article,
-        Err(err) => {
-            return Outcome::Reject {
-                reason: DeadLetterReason::Rejected(err.reason),
-                error: err.message,
-            };
+    match decode(config, delivery.payload) {
+        Ok(article) => process_decoded(config, &article, delivery.received_at, extract),
+        Err(rejected) => rejected,
+    }
+}
+
+/// The first step of [`process_with`], on its own so the worker can time it
+/// and name the article in its logs: bytes to a validated article, or the
+/// rejection.
+pub fn decode(config: &PipelineConfig, payload: &[u8]) -> Result<Article, Outcome> {
+    Article::from_slice(payload, config.max_article_bytes).map_err(|err| Outcome::Reject {
+        reason: DeadLetterReason::Rejected(err.reason),
+        error: err.message,
+    })
+}
+
+/// The rest of [`process_with`], for an article [`decode`] accepted that
+/// needed no fetch (a URL-only article is rejected as `fetch_failed` here:
+/// the shell's fetch stage must run first, see [`process_fetched`]).
+pub fn process_decoded<F>(
+    config: &PipelineConfig,
+    article: &Article,
+    received_at: DateTime<Utc>,
+    extract: F,
+) -> Outcome
+where
+    F: FnOnce(&Article, DateTime<Utc>) -> EnrichedArticle,
+{
+    process_fetched(config, article, None, received_at, extract)
+}
+
+/// The `url` of an article that came without a body: the shell fetches it
+/// before extraction.
+pub fn needs_fetch(article: &Article) -> Option<&str> {
+    if article
+        .body
+        .as_deref()
+        .is_some_and(|b| !b.trim().is_empty())
+    {
+        return None;
+    }
+    article.url.as_deref().filter(|u| !u.trim().is_empty())
+}
+
+/// A URL-only article with the fetched page as its body (HTML goes through
+/// the core's HTML normalization like any HTML body), and the record of the
+/// fetch for the enriched article.
+pub fn with_fetched_body(mut article: Article, page: FetchedPage) -> (Article, Fetched) {
+    article.body = Some(page.text);
+    article.content_type = Some(
+        if page.is_html {
+            "text/html"
+        } else {
+            "text/plain"
         }
-    };
-    // FIXME: the fetch stage (its own issue) will fill in the body of an
-    // article that carries only a `url`. Until then such an article is
-    // dead-lettered, as `sherpa extract` reports it, rather than extracted
-    // from an empty text; the dead letters can be replayed once fetch lands.
-    if article.body.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        .to_string(),
+    );
+    (article, page.fetched)
+}
+
+/// The longest `Retry-After` the worker honours when it hands a message back.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
+
+/// The outcome of a fetch that failed (after the fetcher's own retries): a
+/// retryable failure is handed back with the policy's backoff, or the
+/// server's `Retry-After` if longer (up to [`MAX_RETRY_AFTER`]), until the
+/// last delivery; a final one is dead-lettered as `fetch_failed` with the
+/// failure class leading the error text (`bad_status: HTTP 404 from …`).
+pub fn fetch_failed(retry: &RetryPolicy, deliveries: u64, err: &FetchError) -> Outcome {
+    let error = err.describe();
+    if !err.is_retryable() {
         return Outcome::Reject {
             reason: DeadLetterReason::Rejected(RejectReason::FetchFailed),
-            error: "the article has only a `url`, and fetching is not built yet".to_string(),
+            error,
         };
     }
-    let enriched = match catch_unwind(AssertUnwindSafe(|| extract(&article, delivery.received_at)))
-    {
-        Ok(enriched) => enriched,
+    match retry.on_failure(deliveries, &error) {
+        Outcome::Retry { delay } => Outcome::Retry {
+            delay: delay.max(err.retry_after().unwrap_or_default().min(MAX_RETRY_AFTER)),
+        },
+        other => other,
+    }
+}
+
+/// [`process_decoded`] for an article whose body may have been fetched:
+/// `fetched` describes that fetch and travels in the enriched article, so
+/// nothing downstream fetches again.
+pub fn process_fetched<F>(
+    config: &PipelineConfig,
+    article: &Article,
+    fetched: Option<Fetched>,
+    received_at: DateTime<Utc>,
+    extract: F,
+) -> Outcome
+where
+    F: FnOnce(&Article, DateTime<Utc>) -> EnrichedArticle,
+{
+    // Extracting a URL-only article from an empty text would publish an
+    // empty record as if the article had nothing in it.
+    if fetched.is_none() && needs_fetch(article).is_some() {
+        return Outcome::Reject {
+            reason: DeadLetterReason::Rejected(RejectReason::FetchFailed),
+            error: "the article has only a `url`, and no fetch stage ran".to_string(),
+        };
+    }
+    let enriched = match catch_unwind(AssertUnwindSafe(|| extract(article, received_at))) {
+        Ok(mut enriched) => {
+            enriched.fetched = fetched;
+            enriched
+        }
         Err(panic) => {
             return Outcome::Reject {
                 reason: DeadLetterReason::Rejected(RejectReason::ExtractPanicked),
@@ -296,6 +390,7 @@ mod tests {
             aid: Vec::new(),
             time_anchor: TimeAnchor::ReceivedAt,
             diagnostics: Vec::new(),
+            fetched: None,
         }
     }
 
@@ -402,6 +497,85 @@ mod tests {
         );
         assert_eq!(first, again);
         assert!(matches!(first, Outcome::Publish(ref m) if !m.is_empty()));
+    }
+
+    #[test]
+    fn a_fetched_body_is_extracted_and_the_fetch_travels_in_the_article() {
+        let article = Article::from_json_str(r#"{"id":"u1","url":"http://news.test/a"}"#).unwrap();
+        assert_eq!(needs_fetch(&article), Some("http://news.test/a"));
+        let fetched = Fetched {
+            url: "http://news.test/a".into(),
+            final_url: "http://news.test/b".into(),
+            status: 200,
+            content_type: "text/html".into(),
+            charset: "UTF-8".into(),
+            bytes: 42,
+            redirects: 1,
+        };
+        let page = FetchedPage {
+            fetched: fetched.clone(),
+            text: "<p>Leaders met.</p>".into(),
+            is_html: true,
+        };
+        let (article, record) = with_fetched_body(article, page);
+        assert_eq!(needs_fetch(&article), None);
+        assert!(article.is_html());
+        let outcome = process_fetched(
+            &PipelineConfig::default(),
+            &article,
+            Some(record),
+            received_at(),
+            stub_extract,
+        );
+        let Outcome::Publish(messages) = outcome else {
+            panic!("expected records, got {outcome:?}");
+        };
+        let enriched: serde_json::Value = serde_json::from_slice(&messages[0].payload).unwrap();
+        assert_eq!(enriched["fetched"]["final_url"], "http://news.test/b");
+        assert_eq!(
+            enriched["text"], "<p>Leaders met.</p>",
+            "the stub keeps the body"
+        );
+    }
+
+    #[test]
+    fn fetch_failures_retry_or_dead_letter_by_class() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(3),
+            max_deliver: Some(3),
+        };
+        let url = "http://news.test/a".to_string();
+        let status = |status, retry_after| FetchError::BadStatus {
+            url: url.clone(),
+            status,
+            retry_after,
+        };
+        let summary =
+            |err: &FetchError, deliveries| summarize(&fetch_failed(&policy, deliveries, err));
+        assert_eq!(summary(&status(404, None), 1), "reject:fetch_failed");
+        assert_eq!(summary(&status(503, None), 1), "retry:500");
+        assert_eq!(
+            summary(&status(429, Some(Duration::from_secs(7))), 1),
+            "retry:7000",
+            "Retry-After wins over a shorter backoff"
+        );
+        assert_eq!(
+            summary(&status(429, Some(Duration::from_secs(100_000))), 1),
+            format!("retry:{}", MAX_RETRY_AFTER.as_millis())
+        );
+        assert_eq!(summary(&status(503, None), 3), "reject:max_deliveries");
+        let timeout = FetchError::Timeout {
+            url: url.clone(),
+            limit: Duration::from_secs(1),
+        };
+        assert_eq!(summary(&timeout, 2), "retry:1000");
+        match fetch_failed(&policy, 1, &status(404, None)) {
+            Outcome::Reject { error, .. } => {
+                assert!(error.starts_with("bad_status: HTTP 404"), "{error}");
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        }
     }
 
     #[test]

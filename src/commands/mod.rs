@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod extract;
+pub mod healthcheck;
 pub mod parse;
 pub mod publish;
 pub mod run;

@@ -10,11 +10,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use async_nats::jetstream;
 
+use crate::events::{self, Emit as _, WorkerStarting};
 use crate::knowledge::Knowledge;
 use crate::model::DEFAULT_MAX_ARTICLE_BYTES;
 use crate::pipeline::{PipelineConfig, RetryPolicy};
 use crate::shell::connect::{ConnectArgs, ConnectError};
 use crate::shell::duration::{format_duration, parse_duration};
+use crate::shell::fetch::{FetchArgs, Fetcher};
+use crate::shell::http::{self, Readiness};
+use crate::shell::monitor::{self, MonitorConfig};
 use crate::shell::nats::{OutputSubjects, Worker, WorkerConfig};
 use crate::shell::provision::{self, ConsumerSpec, StreamSpec, pattern_covers};
 use crate::shell::shutdown;
@@ -120,9 +124,15 @@ pub struct RunArgs {
     /// After SIGTERM / SIGINT: time to finish in-flight messages and exit.
     #[arg(long, env = "SHERPA_SHUTDOWN_TIMEOUT", default_value = "25s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
-    /// Prometheus metrics address. Accepted for the deployment contract; not served yet.
+    /// Operations port: Prometheus `/metrics`, `/healthz` (alive) and `/readyz`
+    /// (connected, consumer bound, not draining). Port 0 picks a free one.
     #[arg(long, env = "SHERPA_METRICS_ADDR", default_value = "0.0.0.0:9464")]
     pub metrics_addr: SocketAddr,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// How often the consumer's pending and ack-pending counts are polled for the metrics.
+    #[arg(long, env = "SHERPA_CONSUMER_POLL_INTERVAL", default_value = "5s", value_parser = parse_duration)]
+    pub consumer_poll_interval: Duration,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -141,13 +151,28 @@ async fn run_worker(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.pull_expires < Duration::from_secs(1) {
         anyhow::bail!("--pull-expires must be at least 1s");
     }
-    tracing::debug!(
-        metrics_addr = %args.metrics_addr,
-        "metrics are not served yet; --metrics-addr is accepted and ignored"
-    );
+    if args.consumer_poll_interval.is_zero() {
+        anyhow::bail!("--consumer-poll-interval must be more than 0s");
+    }
+    // The operations port comes up first: /healthz answers while the worker
+    // waits for NATS, and /readyz says why it is not ready yet.
+    let metrics = events::install().context("cannot install the metrics recorder")?;
+    WorkerStarting.emit();
+    let readiness = Readiness::new();
+    let listener = http::bind(args.metrics_addr).await?;
+    http::spawn_server(listener, metrics, readiness.clone());
+
     let kb = Arc::new(Knowledge::builtin().context("loading the built-in knowledge")?);
     let (trigger, shutdown) = shutdown::channel();
     shutdown::listen_for_signals(trigger).context("cannot listen for signals")?;
+    tokio::spawn({
+        let readiness = readiness.clone();
+        let shutdown = shutdown.clone();
+        async move {
+            shutdown.requested().await;
+            readiness.set_draining();
+        }
+    });
 
     let client = match args
         .connect
@@ -221,6 +246,17 @@ async fn run_worker(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let consumer =
         provision::ensure_consumer(&input, &args.input_stream, &consumer_spec, provision).await?;
+    readiness.set_consumer_bound(true);
+    tokio::spawn(monitor::watch_broker(
+        client.clone(),
+        input.clone(),
+        MonitorConfig {
+            consumer: args.consumer.clone(),
+            consumer_interval: args.consumer_poll_interval,
+        },
+        readiness.clone(),
+        shutdown.clone(),
+    ));
     // With --no-provision the consumer's own settings rule.
     let consumer_config = &consumer.cached_info().config;
     let ack_wait = if consumer_config.ack_wait.is_zero() {
@@ -280,6 +316,7 @@ async fn run_worker(args: RunArgs) -> anyhow::Result<ExitCode> {
         pull_batch: args.pull_batch.max(1),
         pull_expires: args.pull_expires,
         shutdown_timeout: args.shutdown_timeout,
+        fetcher: Fetcher::new(args.fetch.config()).context("cannot set up fetching")?,
     };
     // Publishes get their own, shorter timeout, so a lost ack is retried
     // (with the same ids) well within the ack wait.
@@ -324,6 +361,7 @@ mod tests {
         assert_eq!(args.dlq_subject, "news.dlq");
         assert_eq!(args.shutdown_timeout, Duration::from_secs(25));
         assert_eq!(args.metrics_addr.to_string(), "0.0.0.0:9464");
+        assert_eq!(args.consumer_poll_interval, Duration::from_secs(5));
         assert!(!args.no_provision);
     }
 }

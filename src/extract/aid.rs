@@ -185,7 +185,7 @@ fn figure(
         })
         .cloned()
         .unwrap_or_else(|| m.currency.clone());
-    let status = status(doc, s, seg_start, seg_end);
+    let status = status(doc, s, m, seg_start, seg_end);
     let aid_type = aid_type(doc, seg_start, seg_end, s);
     let condition = condition(doc, m.end, s.end);
     Some(AidDraft {
@@ -226,6 +226,20 @@ fn is_state_or_body(m: &Mention) -> bool {
             | ActorKind::Seat
             | ActorKind::Demonym
     )
+}
+
+/// "turn to the IMF", "appealed to donors": the word before "to" is a
+/// getting verb.
+fn turned_to(doc: &Doc, x: &Mention) -> bool {
+    let words: Vec<&str> = words_before(doc.text, x.hit.start).take(3).collect();
+    let Some(to) = words.iter().position(|w| w.eq_ignore_ascii_case("to")) else {
+        return false;
+    };
+    words.get(to + 1).is_some_and(|w| {
+        doc.kb
+            .lexicon
+            .any(Cue::RecipientSubject, &format!("{w} to"))
+    })
 }
 
 /// "sought by Manila", "received by Egypt".
@@ -271,7 +285,13 @@ fn roles(
                 Role::From if donor.is_none() && givers.len() == 1 => {
                     donor = Some(x.code().to_string())
                 }
-                Role::To if recipient.is_none() => recipient = Some(x.code().to_string()),
+                // "turned to the IMF for assistance": the one turned to gives.
+                Role::To if donor.is_none() && turned_to(doc, x) => {
+                    donor = Some(x.code().to_string())
+                }
+                Role::To if recipient.is_none() && !turned_to(doc, x) => {
+                    recipient = Some(x.code().to_string())
+                }
                 _ => {}
             }
         }
@@ -308,14 +328,17 @@ fn roles(
         // The nearest party before the verb that no comma cuts off; past an
         // apposition ("India, Nepal's traditional partner, pledged") the
         // first party of the stretch.
-        let subject_before = |limit: usize, floor: usize| {
+        // A party after "with" is no subject ("a proposal with the IMF to
+        // borrow"); one after "and" is, in a gapped list ("and the Asian
+        // Development Bank $1.5 billion").
+        let subject_before = |limit: usize, floor: usize, gapped: bool| {
             let before: Vec<&&Mention> = parties
                 .iter()
                 .copied()
                 .filter(|x| {
                     x.hit.end <= limit
                         && x.hit.start >= floor
-                        && matches!(x.role, Role::Plain | Role::With)
+                        && (x.role == Role::Plain || gapped && x.role == Role::With)
                         && !doc.text[x.hit.end..limit].contains([';', ':'])
                 })
                 .collect();
@@ -327,9 +350,10 @@ fn roles(
                 .copied()
         };
         let subject = if verb_at < seg_start {
-            subject_before(m.start, seg_start).or_else(|| subject_before(verb_at, s.start))
+            subject_before(m.start, seg_start, true)
+                .or_else(|| subject_before(verb_at, s.start, false))
         } else {
-            subject_before(verb_at, s.start)
+            subject_before(verb_at, s.start, false)
         };
         if let Some(x) = subject {
             let slot = if gives { &mut donor } else { &mut recipient };
@@ -364,10 +388,11 @@ fn roles(
     // A demonym or name right before the aid word: "Japanese aid", "EU grants".
     if donor.is_none()
         && let Some(x) = parties.iter().find(|x| {
+            // "UK bilateral aid": the aid word within two words after.
             x.role == Role::Plain
                 && words_after(doc.text, x.hit.end)
-                    .next()
-                    .is_some_and(|w| doc.kb.lexicon.any(Cue::AidCue, w))
+                    .take(2)
+                    .any(|w| doc.kb.lexicon.any(Cue::AidCue, w))
                 && Some(x.code()) != recipient.as_deref()
         })
     {
@@ -376,19 +401,33 @@ fn roles(
     (donor, recipient)
 }
 
-fn status(doc: &Doc, s: Sentence, seg_start: usize, seg_end: usize) -> AidStatus {
-    let order = [
-        (Cue::AidRequested, AidStatus::Requested),
-        (Cue::AidOffered, AidStatus::Offered),
+fn status(doc: &Doc, s: Sentence, m: &MoneyMatch, seg_start: usize, seg_end: usize) -> AidStatus {
+    // The verb that governs the amount comes before it ("appealed on
+    // Tuesday for $1.7 billion to provide…" is an appeal): the nearest
+    // status word before the amount in its stretch, else after it, else
+    // anywhere in the sentence; between equals the strongest stated wins
+    // (GUIDELINES: delivered > pledged > offered > requested).
+    let classes = [
         (Cue::AidDelivered, AidStatus::Delivered),
         (Cue::AidPledged, AidStatus::Pledged),
+        (Cue::AidOffered, AidStatus::Offered),
+        (Cue::AidRequested, AidStatus::Requested),
     ];
-    for (a, b) in [(seg_start, seg_end), (s.start, s.end)] {
-        if let Some((_, st)) = order.iter().find(|(cue, _)| doc.has_cue(*cue, a, b)) {
-            return *st;
-        }
-    }
-    AidStatus::Pledged
+    let nearest = |a: usize, b: usize, to: usize| {
+        classes
+            .iter()
+            .flat_map(|(cue, status)| {
+                doc.cues(*cue, a, b)
+                    .into_iter()
+                    .map(move |(hs, he)| (hs.abs_diff(to).min(he.abs_diff(to)), *status))
+            })
+            .min_by_key(|(d, status)| (*d, std::cmp::Reverse(*status)))
+            .map(|(_, status)| status)
+    };
+    nearest(seg_start.min(m.start), m.start, m.start)
+        .or_else(|| nearest(m.end, seg_end.max(m.end), m.end))
+        .or_else(|| nearest(s.start, s.end, m.start))
+        .unwrap_or(AidStatus::Pledged)
 }
 
 fn aid_type(doc: &Doc, seg_start: usize, seg_end: usize, s: Sentence) -> AidType {

@@ -56,6 +56,8 @@ pub struct Doc<'a> {
     pub published: Option<NaiveDate>,
     /// The date relative expressions resolve against (published, else received).
     pub anchor: NaiveDate,
+    /// Whether the first paragraph of the text is the title.
+    pub has_title: bool,
 }
 
 /// Words before a mention that make it a location.
@@ -84,6 +86,7 @@ impl<'a> Doc<'a> {
         sentences: Vec<Sentence>,
         published: Option<NaiveDate>,
         anchor: NaiveDate,
+        has_title: bool,
     ) -> Doc<'a> {
         let hits = kb.gazetteer.find(text, Some(anchor));
         let datelines: Vec<(usize, usize)> = kb
@@ -122,6 +125,7 @@ impl<'a> Doc<'a> {
             mentions,
             published,
             anchor,
+            has_title,
         }
     }
 

@@ -17,8 +17,9 @@ pub mod numbers;
 pub mod sentences;
 pub mod summit;
 pub mod time;
+pub mod usd;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::knowledge::Knowledge;
 use crate::model::{
@@ -52,7 +53,11 @@ pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) ->
     };
     let anchor = published.unwrap_or_else(|| received_at.date_naive());
     let sentences = kb.sentences.split(&text);
-    let doc = Doc::new(kb, &text, sentences, published, anchor);
+    let has_title = article
+        .title
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
+    let doc = Doc::new(kb, &text, sentences, published, anchor, has_title);
 
     let content = ids::digest(&[&article.id, &text]);
     let article_ref = article_ref(article);
@@ -73,6 +78,9 @@ pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) ->
                 .when
                 .as_ref()
                 .map(|(_, first, _)| first.format("%Y-%m").to_string());
+            let country = d.location.as_ref().and_then(|l| l.country.as_deref());
+            let relation = kb.event_codes.relation(&d.participants, country);
+            let codes = kb.event_codes.summit(d.status, relation);
             SummitRecord {
                 schema: SUMMIT_SCHEMA.to_string(),
                 record_id: ids::digest(&[
@@ -92,6 +100,8 @@ pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) ->
                     end: last.to_string(),
                 }),
                 location: d.location,
+                cameo: codes.cameo.clone(),
+                plover: codes.plover.clone(),
                 evidence: evidence(d.evidence),
                 time_anchor,
             }
@@ -100,23 +110,32 @@ pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) ->
     let aid: Vec<AidRecord> = aid::find(&doc)
         .into_iter()
         .enumerate()
-        .map(|(i, d)| AidRecord {
-            schema: AID_SCHEMA.to_string(),
-            record_id: ids::digest(&[AID_SCHEMA, &content, &d.currency, &i.to_string()]),
-            article: article_ref.clone(),
-            donor: d.donor,
-            recipient: d.recipient,
-            amount: Amount {
+        .map(|(i, d)| {
+            let record_id = ids::digest(&[AID_SCHEMA, &content, &d.currency, &i.to_string()]);
+            let amount = Amount {
                 text: d.text,
                 currency: d.currency,
                 min: d.min,
                 max: d.max,
-            },
-            amount_usd: None,
-            status: d.status,
-            aid_type: d.aid_type,
-            condition: d.condition,
-            evidence: evidence(d.evidence),
+            };
+            // The rate of the year the article was written (or received).
+            let amount_usd = usd::amount_usd(&kb.rates, &amount, anchor.year());
+            let codes = kb.event_codes.aid(d.status, d.aid_type);
+            AidRecord {
+                schema: AID_SCHEMA.to_string(),
+                record_id,
+                article: article_ref.clone(),
+                donor: d.donor,
+                recipient: d.recipient,
+                amount,
+                amount_usd,
+                status: d.status,
+                aid_type: d.aid_type,
+                condition: d.condition,
+                cameo: codes.cameo.clone(),
+                plover: codes.plover.clone(),
+                evidence: evidence(d.evidence),
+            }
         })
         .collect();
     let actors = doc
@@ -146,6 +165,7 @@ pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) ->
         time_anchor,
         diagnostics,
         text,
+        fetched: None,
     }
 }
 

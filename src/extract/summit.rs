@@ -274,10 +274,13 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
         };
         // Brussels hosts the EU's and NATO's meetings all year round: a
         // body's seat does not name one summit.
-        let seat_of_body = doc
-            .mentions
-            .iter()
-            .any(|m| m.hit.start == hs && m.hit.end == he && m.kind() == ActorKind::Body);
+        // Nor does a city that is a state ("the summit in Singapore" between
+        // Trump and Kim, in the year Singapore chaired ASEAN).
+        let seat_of_body = doc.mentions.iter().any(|m| {
+            m.hit.start == hs
+                && m.hit.end == he
+                && matches!(m.kind(), ActorKind::Body | ActorKind::Country)
+        });
         if seat_of_body {
             continue;
         }
@@ -559,7 +562,20 @@ fn group_parties(
         let left: Vec<&&Mention> = left.into_iter().filter(|m| m.hit.start < w).collect();
         // "Before meeting Kim, Trump held talks with Trong": the subject is
         // in the stretch before "with" that no comma cuts.
-        let comma = text[s.start..w].rfind(',').map(|i| s.start + i);
+        // Only a comma that closes a leading subordinate clause cuts
+        // ("Before meeting Kim, Trump…"); list commas ("von der Leyen,
+        // Meloni and Mitsotakis met…") do not.
+        let comma = text[s.start..w]
+            .rfind(',')
+            .map(|i| s.start + i)
+            .filter(|_| {
+                let first = text[s.start..w]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                SUBORDINATORS.contains(&first.as_str())
+            });
         let near: Vec<&&Mention> = left
             .iter()
             .copied()
@@ -652,6 +668,25 @@ fn focus(doc: &Doc, previous: &[SummitDraft], exclude: &BTreeSet<String>) -> Opt
         .max_by_key(|(_, key)| *key)
         .map(|(c, _)| c.to_string())
 }
+
+/// Words that open a leading subordinate clause.
+const SUBORDINATORS: &[&str] = &[
+    "before",
+    "after",
+    "while",
+    "when",
+    "as",
+    "since",
+    "although",
+    "though",
+    "if",
+    "despite",
+    "following",
+    "during",
+    "once",
+    "until",
+    "unlike",
+];
 
 /// Verbs whose subject and objects are the two sides of a meeting.
 const MEETING_VERBS: &[&str] = &[
@@ -1031,6 +1066,17 @@ fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
             Some(i) => absorb(&mut out[i], d),
         }
     }
+    // A meeting the story reports as held, with no day of its own, happened
+    // on the day its lead sentence gives ("…announced a package for Egypt on
+    // Sunday, as European leaders travelled to Cairo").
+    if let Some(lead) = lead_day(doc) {
+        for d in out
+            .iter_mut()
+            .filter(|d| d.when.is_none() && d.status == SummitStatus::Held)
+        {
+            d.when = Some(lead.clone());
+        }
+    }
     // Keep the article's order.
     out.sort_by_key(|d| d.evidence.start);
     out
@@ -1050,6 +1096,25 @@ fn different_leaders(a: &SummitDraft, b: &SummitDraft) -> bool {
         let (x, y) = (names(a), names(b));
         !x.is_empty() && !y.is_empty() && x.is_disjoint(&y)
     })
+}
+
+/// The day the lead sentence (the first of the body) gives, when it is a
+/// single day in the week before publication.
+fn lead_day(doc: &Doc) -> Option<(String, NaiveDate, NaiveDate)> {
+    let published = doc.published?;
+    let lead = doc.sentences.get(usize::from(doc.has_title))?;
+    let text = &doc.text[lead.start..lead.end];
+    doc.kb
+        .time
+        .find(text, Some(published), Tense::Past)
+        .into_iter()
+        .find(|t| {
+            t.grain == Grain::Day
+                && t.first == t.last
+                && t.first <= published
+                && (published - t.first).num_days() <= 7
+        })
+        .map(|t| (text[t.start..t.end].to_string(), t.first, t.last))
 }
 
 /// Folds a second mention of the same summit into the first.

@@ -5,13 +5,17 @@
 //! Nothing here does I/O at run time and nothing is global: callers hold the
 //! value (usually behind an `Arc`).
 
+mod event_codes;
 mod forums;
 mod gazetteer;
 mod lexicon;
+mod rates;
 
+pub use event_codes::{EventCode, EventCodes, LocationRelation};
 pub use forums::{CityHit, ForumSummits};
 pub use gazetteer::{Actor, ActorHit, ActorKind, Gazetteer, LeaderEntry};
 pub use lexicon::{Cue, CueHit, CueList, Lexicon, is_word_bounded};
+pub use rates::{Rate, Rates};
 
 use crate::extract::money::MoneyFinder;
 use crate::extract::numbers::NumberFinder;
@@ -44,6 +48,8 @@ pub(crate) const NATIONAL_CURRENCIES_CSV: &str = include_str!("../../data/nation
 pub(crate) const GROUPS_CSV: &str = include_str!("../../data/groups.csv");
 pub(crate) const LEXICON_TOML: &str = include_str!("../../data/lexicon.toml");
 pub(crate) const CURRENCIES_CSV: &str = include_str!("../../data/currencies.csv");
+pub(crate) const RATES_CSV: &str = include_str!("../../data/rates.csv");
+pub(crate) const EVENT_CODES_CSV: &str = include_str!("../../data/event_codes.csv");
 
 /// Everything the extraction core knows, compiled.
 #[derive(Debug)]
@@ -54,6 +60,10 @@ pub struct Knowledge {
     /// (country, ambiguous unit) → ISO 4217: "crowns" in a Norwegian story are NOK.
     pub national_currencies: std::collections::HashMap<(String, String), String>,
     pub money: MoneyFinder,
+    /// Yearly average exchange rates against the US dollar, for `amount_usd`.
+    pub rates: Rates,
+    /// The crosswalk from records to CAMEO and PLOVER codes.
+    pub event_codes: EventCodes,
     pub numbers: NumberFinder,
     pub time: TimeFinder,
     pub sentences: SentenceSplitter,
@@ -72,6 +82,8 @@ impl Knowledge {
             forum_summits: ForumSummits::from_csv(FORUM_SUMMITS_CSV)?,
             national_currencies: national_currencies(NATIONAL_CURRENCIES_CSV)?,
             money: MoneyFinder::from_csv(CURRENCIES_CSV)?,
+            rates: Rates::from_csv(RATES_CSV)?,
+            event_codes: EventCodes::from_csv(EVENT_CODES_CSV, BODIES_CSV)?,
             numbers: NumberFinder::new(),
             time: TimeFinder::new(),
             sentences: SentenceSplitter::new(),

@@ -99,6 +99,10 @@ pub struct SummitRecord {
     pub status: SummitStatus,
     pub when: Option<When>,
     pub location: Option<Location>,
+    /// CAMEO 1.1b3 event code of the summit (data/event_codes.csv).
+    pub cameo: String,
+    /// PLOVER event type, mode and context of the summit (data/event_codes.csv).
+    pub plover: Plover,
     pub evidence: Evidence,
     /// What relative dates were resolved against.
     pub time_anchor: TimeAnchor,
@@ -113,11 +117,23 @@ pub struct Amount {
     pub max: Option<f64>,
 }
 
+/// An amount converted to US dollars at a yearly average rate
+/// (data/rates.csv), rounded to the cent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AmountUsd {
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The last day of the year whose average rate was applied, `YYYY-12-31`.
     pub rate_date: String,
+}
+
+/// A record's coding in PLOVER (event type, mode, context); `mode` and
+/// `context` are null where the crosswalk gives none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plover {
+    pub event_type: String,
+    pub mode: Option<String>,
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +148,10 @@ pub struct AidRecord {
     pub status: AidStatus,
     pub aid_type: AidType,
     pub condition: Option<String>,
+    /// CAMEO 1.1b3 event code of the aid (data/event_codes.csv).
+    pub cameo: String,
+    /// PLOVER event type, mode and context of the aid (data/event_codes.csv).
+    pub plover: Plover,
     pub evidence: Evidence,
 }
 
@@ -159,6 +179,30 @@ pub struct EnrichedArticle {
     pub time_anchor: TimeAnchor,
     /// Anything of note about this extraction (never an error).
     pub diagnostics: Vec<String>,
+    /// How the body was fetched, for an article that came with only a
+    /// `url`: `text` is the fetched page's article text, so nothing
+    /// downstream needs to fetch it again. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<Fetched>,
+}
+
+/// The fetch that gave a URL-only article its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fetched {
+    /// The article's `url`, as given.
+    pub url: String,
+    /// The URL the body came from, after redirects.
+    pub final_url: String,
+    /// The HTTP status of the final response.
+    pub status: u16,
+    /// The media type, without parameters: `text/html` or `text/plain`.
+    pub content_type: String,
+    /// The encoding the body was decoded from (`UTF-8`, `windows-1252`, `Shift_JIS`, …).
+    pub charset: String,
+    /// The body's size in bytes, after content decoding (gzip, brotli).
+    pub bytes: u64,
+    /// Redirects followed.
+    pub redirects: u32,
 }
 
 /// One output record, as written to a JSON Lines stream or a NATS subject.

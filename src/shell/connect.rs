@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_nats::{Client, ConnectOptions, Event, ServerAddr};
 
 use super::shutdown::Shutdown;
+use crate::events::{Emit as _, NatsConnected, NatsDisconnected};
 
 /// How to reach and authenticate to NATS. Secrets are never printed.
 #[derive(Clone, clap::Args)]
@@ -285,8 +286,8 @@ fn reconnect_delay(attempts: usize) -> Duration {
 
 fn log_event(event: Event) {
     match event {
-        Event::Connected => tracing::info!("NATS connected"),
-        Event::Disconnected => tracing::warn!("NATS disconnected; reconnecting"),
+        Event::Connected => NatsConnected.emit(),
+        Event::Disconnected => NatsDisconnected.emit(),
         Event::LameDuckMode => {
             tracing::warn!("NATS server entered lame duck mode; will move to another server")
         }

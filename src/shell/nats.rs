@@ -40,12 +40,18 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::fetch::Fetcher;
 use super::provision::{self, ConsumerSpec};
 use super::shutdown::Shutdown;
+use crate::events::{
+    ArticleProcessed, ArticleReceived, ArticleRejected, ArticleRetried, DeadLettered, Emit as _,
+    InFlight, NatsOperation, NatsOperationFailed, RecordCounts, Stage, StageCompleted,
+};
+use crate::extract;
 use crate::knowledge::Knowledge;
+use crate::model::{Article, Fetched};
 use crate::pipeline::{
-    self, DeadLetterReason, Delivery, Outcome, OutputMessage, PipelineConfig, RecordKind,
-    RetryPolicy,
+    self, DeadLetterReason, Outcome, OutputMessage, PipelineConfig, RecordKind, RetryPolicy,
 };
 
 /// Dead-letter header: the reason code ([`DeadLetterReason::as_str`]).
@@ -104,6 +110,8 @@ pub struct WorkerConfig {
     pub pull_expires: Duration,
     /// From the shutdown request to exit.
     pub shutdown_timeout: Duration,
+    /// Fetches the body of articles that come with only a `url`.
+    pub fetcher: Fetcher,
 }
 
 /// Counters of what the worker did, logged at exit.
@@ -167,6 +175,11 @@ struct Job {
     deliveries: u64,
     received_at: DateTime<Utc>,
     pulled_at: Instant,
+    /// Every log line about this delivery is inside it: subject, sequence,
+    /// deliveries and, once decoded, the article's id.
+    span: tracing::Span,
+    /// Counts the delivery in `sherpa_articles_in_flight` until dropped.
+    _in_flight: InFlight,
 }
 
 impl Job {
@@ -178,12 +191,22 @@ impl Job {
             .unwrap_or_default();
         let stream_sequence = info.stream_sequence;
         let deliveries = u64::try_from(info.delivered).unwrap_or(1).max(1);
+        let subject = message.subject.to_string();
+        let span = tracing::info_span!(
+            "article",
+            id = tracing::field::Empty,
+            subject = %subject,
+            stream_sequence,
+            deliveries,
+        );
         Ok(Job {
-            subject: message.subject.to_string(),
+            subject,
             stream_sequence,
             deliveries,
             received_at,
             pulled_at: Instant::now(),
+            span,
+            _in_flight: InFlight::start(),
             message,
         })
     }
@@ -236,6 +259,8 @@ impl Worker {
         let shared = self.shared;
         let config = &shared.config;
         let (job_tx, job_rx) = mpsc::channel::<Job>(config.extract_concurrency.max(1) * 2);
+        let (prepared_tx, prepared_rx) =
+            mpsc::channel::<(Job, Prepared)>(config.extract_concurrency.max(1) * 2);
         let (done_tx, done_rx) = mpsc::channel::<(Job, Outcome)>(config.publish_concurrency.max(1));
 
         let mut stages = tokio::task::JoinSet::new();
@@ -251,7 +276,11 @@ impl Worker {
             .id();
         names.insert(id, "pull");
         let id = stages
-            .spawn(extract_loop(shared.clone(), job_rx, done_tx))
+            .spawn(fetch_loop(shared.clone(), job_rx, prepared_tx))
+            .id();
+        names.insert(id, "fetch");
+        let id = stages
+            .spawn(extract_loop(shared.clone(), prepared_rx, done_tx))
             .id();
         names.insert(id, "extract");
         let id = stages.spawn(settle_loop(shared.clone(), done_rx)).id();
@@ -401,7 +430,12 @@ async fn pull_loop(
             Ok(messages) => current.insert(messages),
             Err(err) => {
                 failures += 1;
-                tracing::warn!(error = %err, attempt = failures, "cannot start pulling; retrying");
+                NatsOperationFailed {
+                    operation: NatsOperation::Pull,
+                    error: &err,
+                    stream_sequence: None,
+                }
+                .emit();
                 continue 'rebuild;
             }
         };
@@ -422,6 +456,12 @@ async fn pull_loop(
                         }
                     };
                     bump(&shared.stats.received, 1);
+                    job.span.in_scope(|| {
+                        ArticleReceived {
+                            deliveries: job.deliveries,
+                        }
+                        .emit()
+                    });
                     // Wait for room downstream (this is the backpressure),
                     // but not past a shutdown request.
                     let permit = tokio::select! {
@@ -440,7 +480,12 @@ async fn pull_loop(
                 }
                 Some(Err(err)) => {
                     failures += 1;
-                    tracing::warn!(error = %err, attempt = failures, "pull stream failed; rebuilding it");
+                    NatsOperationFailed {
+                        operation: NatsOperation::Pull,
+                        error: &err,
+                        stream_sequence: None,
+                    }
+                    .emit();
                     if err.kind() == MessagesErrorKind::ConsumerDeleted {
                         match provision::ensure_consumer(
                             &input,
@@ -490,33 +535,118 @@ async fn nak_now(job: &Job) {
     }
 }
 
+/// A delivery after the fetch stage: decoded and, for a URL-only article,
+/// given its fetched body; or already decided (rejected, or handed back
+/// after a failed fetch).
+enum Prepared {
+    Decided(Outcome),
+    Ready(Box<(Article, Option<Fetched>)>),
+}
+
+/// The share of the ack wait a fetch may use (retries included), leaving
+/// the rest for extraction and publishing before the broker redelivers.
+fn fetch_budget(ack_wait: Duration) -> Duration {
+    (ack_wait / 2).max(Duration::from_secs(1))
+}
+
+/// Decodes each delivery and fetches the body of URL-only articles, up to
+/// the fetcher's concurrency at once (its global and per-host limits hold
+/// across all of them); articles with a body pass straight through.
+async fn fetch_loop(
+    shared: Arc<Shared>,
+    mut rx: mpsc::Receiver<Job>,
+    tx: mpsc::Sender<(Job, Prepared)>,
+) {
+    let concurrency = shared.config.fetcher.config().concurrency.max(1);
+    let jobs = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let mut prepared = jobs
+        .map(|job| {
+            let shared = shared.clone();
+            let span = job.span.clone();
+            tracing::Instrument::instrument(
+                async move {
+                    let prepared = prepare(&shared, &job).await;
+                    (job, prepared)
+                },
+                span,
+            )
+        })
+        .buffer_unordered(concurrency);
+    while let Some(done) = prepared.next().await {
+        if tx.send(done).await.is_err() {
+            break;
+        }
+    }
+}
+
+async fn prepare(shared: &Shared, job: &Job) -> Prepared {
+    let config = &shared.config;
+    let started = std::time::Instant::now();
+    let decoded = pipeline::decode(&config.pipeline, &job.message.payload);
+    StageCompleted {
+        stage: Stage::Decode,
+        elapsed: started.elapsed(),
+    }
+    .emit();
+    let article = match decoded {
+        Ok(article) => article,
+        Err(rejected) => return Prepared::Decided(rejected),
+    };
+    job.span.record("id", article.id.as_str());
+    let Some(url) = pipeline::needs_fetch(&article) else {
+        return Prepared::Ready(Box::new((article, None)));
+    };
+    // The fetcher counts and times itself (`sherpa_fetch_total`,
+    // `sherpa_fetch_duration_seconds`).
+    let deadline = job.pulled_at + fetch_budget(config.ack_wait);
+    match config.fetcher.fetch_before(url, Some(deadline)).await {
+        Ok(page) => {
+            let (article, fetched) = pipeline::with_fetched_body(article, page);
+            Prepared::Ready(Box::new((article, Some(fetched))))
+        }
+        Err(err) => {
+            tracing::info!(class = err.class(), error = %err, "fetching the article failed");
+            Prepared::Decided(pipeline::fetch_failed(&config.retry, job.deliveries, &err))
+        }
+    }
+}
+
 /// Runs the pipeline on the blocking pool, `extract_concurrency` at a time.
 async fn extract_loop(
     shared: Arc<Shared>,
-    mut rx: mpsc::Receiver<Job>,
+    mut rx: mpsc::Receiver<(Job, Prepared)>,
     tx: mpsc::Sender<(Job, Outcome)>,
 ) {
     let concurrency = shared.config.extract_concurrency.max(1);
     let jobs = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let mut outcomes = jobs
-        .map(|job| {
+        .map(|(job, prepared)| {
             let shared = shared.clone();
             async move {
                 let kb = shared.kb.clone();
                 let config = shared.config.pipeline;
-                let payload = job.message.payload.clone();
-                let deliveries = job.deliveries;
                 let received_at = job.received_at;
+                let span = job.span.clone();
+                let (article, fetched) = match prepared {
+                    Prepared::Decided(outcome) => return (job, outcome),
+                    Prepared::Ready(ready) => *ready,
+                };
                 let result = tokio::task::spawn_blocking(move || {
-                    pipeline::process(
-                        &kb,
+                    let _entered = span.enter();
+                    let started = std::time::Instant::now();
+                    let outcome = pipeline::process_fetched(
                         &config,
-                        Delivery {
-                            payload: &payload,
-                            deliveries,
-                            received_at,
-                        },
-                    )
+                        &article,
+                        fetched,
+                        received_at,
+                        |article, at| extract::extract(&kb, article, at),
+                    );
+                    StageCompleted {
+                        stage: Stage::Extract,
+                        elapsed: started.elapsed(),
+                    }
+                    .emit();
+                    outcome
                 })
                 .await;
                 let outcome = match result {
@@ -543,7 +673,11 @@ async fn settle_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<(Job, Outcome)>
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
         .for_each_concurrent(concurrency, |(job, outcome)| {
             let shared = shared.clone();
-            async move { settle(&shared, job, outcome).await }
+            let span = job.span.clone();
+            tracing::Instrument::instrument(
+                async move { settle(&shared, job, outcome).await },
+                span,
+            )
         })
         .await;
 }
@@ -554,21 +688,35 @@ async fn settle(shared: &Shared, job: Job, outcome: Outcome) {
     // so a short outage costs no redelivery.
     let deadline = job.pulled_at + retry_budget(config.ack_wait);
     match outcome {
-        Outcome::Publish(records) => match publish_records(shared, &records, deadline).await {
-            Ok(duplicates) => ack(shared, &job, records.len() as u64, duplicates).await,
-            Err(err) => {
-                tracing::warn!(
-                    error = %err,
-                    stream_sequence = job.stream_sequence,
-                    deliveries = job.deliveries,
-                    "publishing records failed"
-                );
-                // `on_failure` never asks to publish, so this recursion ends.
-                let next = config.retry.on_failure(job.deliveries, &err.to_string());
-                Box::pin(settle(shared, job, next)).await;
+        Outcome::Publish(records) => {
+            let started = Instant::now();
+            let published = publish_records(shared, &records, deadline).await;
+            StageCompleted {
+                stage: Stage::Publish,
+                elapsed: started.elapsed(),
             }
-        },
+            .emit();
+            match published {
+                Ok(counts) => ack(shared, &job, counts).await,
+                Err(err) => {
+                    NatsOperationFailed {
+                        operation: NatsOperation::Publish,
+                        error: &err,
+                        stream_sequence: Some(job.stream_sequence),
+                    }
+                    .emit();
+                    // `on_failure` never asks to publish, so this recursion ends.
+                    let next = config.retry.on_failure(job.deliveries, &err.to_string());
+                    Box::pin(settle(shared, job, next)).await;
+                }
+            }
+        }
         Outcome::Reject { reason, error } => {
+            ArticleRejected {
+                reason,
+                error: &error,
+            }
+            .emit();
             let letter = DeadLetter {
                 reason,
                 error: &error,
@@ -581,17 +729,22 @@ async fn settle(shared: &Shared, job: Job, outcome: Outcome) {
             match dead_letter(shared, &letter, deadline).await {
                 Ok(()) => {
                     if let Err(err) = job.message.ack_with(AckKind::Term).await {
-                        tracing::warn!(error = %err, stream_sequence = job.stream_sequence, "cannot term a dead-lettered message");
+                        NatsOperationFailed {
+                            operation: NatsOperation::Term,
+                            error: &err,
+                            stream_sequence: Some(job.stream_sequence),
+                        }
+                        .emit();
                     }
                     bump(&shared.stats.dead_lettered, 1);
                 }
                 Err(err) => {
-                    tracing::warn!(
-                        error = %err,
-                        reason = %reason,
-                        stream_sequence = job.stream_sequence,
-                        "cannot dead-letter a message; it will be redelivered"
-                    );
+                    NatsOperationFailed {
+                        operation: NatsOperation::DeadLetter,
+                        error: &err,
+                        stream_sequence: Some(job.stream_sequence),
+                    }
+                    .emit();
                     nak(shared, &job, config.retry.delay(job.deliveries)).await;
                 }
             }
@@ -604,32 +757,45 @@ fn retry_budget(ack_wait: Duration) -> Duration {
     ack_wait.mul_f64(0.8).max(Duration::from_secs(1))
 }
 
-async fn ack(shared: &Shared, job: &Job, records: u64, duplicates: u64) {
+async fn ack(shared: &Shared, job: &Job, records: RecordCounts) {
     match job.message.ack().await {
         Ok(()) => {
             bump(&shared.stats.acked, 1);
-            bump(&shared.stats.records_published, records - duplicates);
-            bump(&shared.stats.records_duplicate, duplicates);
-            tracing::debug!(
-                stream_sequence = job.stream_sequence,
-                deliveries = job.deliveries,
-                records,
-                duplicates,
-                "article processed"
+            bump(
+                &shared.stats.records_published,
+                records.total() - records.duplicates(),
             );
+            bump(&shared.stats.records_duplicate, records.duplicates());
+            let end_to_end = (Utc::now() - job.received_at).to_std().unwrap_or_default();
+            ArticleProcessed {
+                records,
+                end_to_end,
+            }
+            .emit();
         }
-        Err(err) => tracing::warn!(
-            error = %err,
-            stream_sequence = job.stream_sequence,
-            "cannot ack; the message will be redelivered and its records deduplicated"
-        ),
+        Err(err) => NatsOperationFailed {
+            operation: NatsOperation::Ack,
+            error: &err,
+            stream_sequence: Some(job.stream_sequence),
+        }
+        .emit(),
     }
 }
 
 async fn nak(shared: &Shared, job: &Job, delay: Duration) {
     bump(&shared.stats.retried, 1);
+    ArticleRetried {
+        deliveries: job.deliveries,
+        delay,
+    }
+    .emit();
     if let Err(err) = job.message.ack_with(AckKind::Nak(Some(delay))).await {
-        tracing::warn!(error = %err, stream_sequence = job.stream_sequence, "cannot nak; the message will be redelivered after the ack wait");
+        NatsOperationFailed {
+            operation: NatsOperation::Nak,
+            error: &err,
+            stream_sequence: Some(job.stream_sequence),
+        }
+        .emit();
     }
 }
 
@@ -643,21 +809,29 @@ pub struct PublishFailure {
 }
 
 /// Publishes every record of one article and waits for every ack. Returns
-/// how many the output stream reported as duplicates.
+/// the records by kind, stored or reported as duplicates by the output stream.
 async fn publish_records(
     shared: &Shared,
     records: &[OutputMessage],
     deadline: Instant,
-) -> Result<u64, PublishFailure> {
+) -> Result<RecordCounts, PublishFailure> {
     let publishes = records.iter().map(|record| {
         let subject = shared.config.outputs.for_kind(record.kind).to_string();
         let message = PublishMessage::build()
             .payload(Bytes::copy_from_slice(&record.payload))
             .message_id(&record.record_id);
-        publish_with_retry(&shared.js, subject, message, deadline)
+        let kind = record.kind;
+        async move {
+            let ack = publish_with_retry(&shared.js, subject, message, deadline).await?;
+            Ok::<_, PublishFailure>((kind, ack.duplicate))
+        }
     });
     let acks = futures::future::try_join_all(publishes).await?;
-    Ok(acks.iter().filter(|ack| ack.duplicate).count() as u64)
+    let mut counts = RecordCounts::default();
+    for (kind, duplicate) in acks {
+        counts.add(kind, duplicate);
+    }
+    Ok(counts)
 }
 
 /// Publishes and awaits the JetStream ack, retrying with the same message
@@ -766,14 +940,14 @@ async fn dead_letter(
         deadline,
     )
     .await?;
-    tracing::warn!(
-        reason = %letter.reason,
-        error = %letter.error,
-        subject = %letter.subject,
-        stream_sequence = letter.stream_sequence,
-        deliveries = letter.deliveries,
-        "message dead-lettered"
-    );
+    DeadLettered {
+        reason: letter.reason,
+        error: letter.error,
+        subject: letter.subject,
+        stream_sequence: letter.stream_sequence,
+        deliveries: letter.deliveries,
+    }
+    .emit();
     Ok(())
 }
 

@@ -29,7 +29,7 @@ fn schema_json(file: &str) -> Value {
 /// A validator for one schema file, with the other files registered under
 /// their `$id`s (the enriched article refers to the record schemas) and
 /// `format` checked (dates, RFC 3339 times).
-fn validator(file: &str) -> Validator {
+pub(crate) fn validator(file: &str) -> Validator {
     let mut options = jsonschema::options().should_validate_formats(true);
     for other in FILES {
         let resource = Resource::from_contents(schema_json(other)).expect("a resource");
@@ -157,15 +157,17 @@ fn broken_records_fail_validation() {
         "leaders": [{"name": "Shinzo Abe", "code": "JPN"}], "status": "proposed",
         "when": {"text": "early June", "start": "2018-06-01", "end": "2018-06-10"},
         "location": null, "evidence": evidence, "time_anchor": "published_at",
+        "cameo": "036", "plover": {"event_type": "AGREE", "mode": null, "context": "diplomatic"},
         "something_new": [1, 2, 3]
     });
     let good_aid = json!({
         "schema": "aid/1", "record_id": "a-1", "article": article,
         "donor": "JPN", "recipient": "PRK",
         "amount": {"text": "$20 billion to $50 billion", "currency": "USD", "min": 2e10, "max": 5e10},
-        "amount_usd": {"min": 2e10, "max": 5e10, "rate_date": "2018-03-29"},
+        "amount_usd": {"min": 2e10, "max": 5e10, "rate_date": "2018-12-31"},
         "status": "requested", "aid_type": "economic",
-        "condition": "if it normalises relations", "evidence": evidence
+        "condition": "if it normalises relations", "evidence": evidence,
+        "cameo": "0231", "plover": {"event_type": "REQUEST", "mode": "assist", "context": "economic"}
     });
     let good_article = json!({
         "schema": "article/1", "record_id": "art-1", "article": article, "text": "…",
@@ -217,6 +219,12 @@ fn broken_records_fail_validation() {
         ("/time_anchor", Some(json!("now"))),
         ("/record_id", None),
         ("/when", None),
+        ("/cameo", Some(json!(36))),
+        ("/cameo", Some(json!("36a"))),
+        ("/cameo", None),
+        ("/plover", None),
+        ("/plover/event_type", Some(json!("agree"))),
+        ("/plover/mode", None),
     ];
     for (pointer, value) in summit_cases {
         let what = format!("a summit with {pointer} = {value:?}");
@@ -240,6 +248,9 @@ fn broken_records_fail_validation() {
         ("/recipient", None),
         ("/condition", Some(json!(true))),
         ("/evidence", None),
+        ("/cameo", None),
+        ("/plover", None),
+        ("/plover/context", Some(json!(1))),
     ];
     for (pointer, value) in aid_cases {
         let what = format!("an aid record with {pointer} = {value:?}");

@@ -91,6 +91,9 @@ impl Layout {
             "json",
             "--log-level",
             "info",
+            // Several workers run at once: each on a free operations port.
+            "--metrics-addr",
+            "127.0.0.1:0",
         ]
         .into_iter()
         .map(String::from)
@@ -1115,4 +1118,157 @@ async fn the_worker_authenticates_with_user_and_password() {
     );
     worker.signal("-TERM");
     assert!(worker.wait_exit(Duration::from_secs(15)).await.success());
+}
+
+/// `record_id` → record from `sherpa extract --articles` with loopback
+/// fetching allowed, for inputs with URL-only articles.
+fn expected_records_fetching(articles: &[Vec<u8>]) -> BTreeMap<String, Value> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("articles.jsonl");
+    let text: Vec<u8> = articles
+        .iter()
+        .flat_map(|a| a.iter().copied().chain([b'\n']))
+        .collect();
+    std::fs::write(&path, text).expect("write articles");
+    let output = Command::new(sherpa_bin())
+        .args(["extract", "--articles", "--fetch-allow", "127.0.0.0/8"])
+        .arg(&path)
+        .output()
+        .expect("run sherpa extract");
+    assert!(
+        output.status.success(),
+        "sherpa extract failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).expect("JSON lines");
+            let id = record["record_id"].as_str().expect("record_id").to_string();
+            (id, record)
+        })
+        .collect()
+}
+
+/// A URL-only article is fetched (from a local server; loopback allowed)
+/// and gives exactly what `sherpa extract` gives; a URL answering 404 is
+/// dead-lettered at once as `fetch_failed` with its class; one that keeps
+/// answering 503 is handed back, retried, and dead-lettered at max_deliver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_only_articles_are_fetched_and_failed_fetches_dead_lettered() {
+    use crate::support::http::{Reply, TestServer};
+    let pages = TestServer::start(|path, _| match path {
+        "/article" => Reply::html(
+            "<html><body><nav><a>G20 summit in Osaka</a></nav>\
+             <p>Japanese Prime Minister Shinzo Abe and North Korean leader Kim Jong Un \
+             will hold a summit in Pyongyang in early June.</p>\
+             <footer>Japan pledged $3 billion to Egypt.</footer></body></html>",
+        ),
+        "/down" => Reply::new(503),
+        _ => Reply::new(404),
+    });
+    let server = NatsServer::start();
+    let layout = Layout::new();
+    let js = connect(&server).await;
+    let mut worker = WorkerProcess::spawn(
+        &layout,
+        &server.url(),
+        &[
+            "--fetch-allow",
+            "127.0.0.0/8",
+            "--fetch-retries",
+            "0",
+            "--max-deliver",
+            "2",
+            "--retry-delay",
+            "100ms",
+        ],
+    );
+    wait_provisioned(&js, &layout).await;
+
+    let url_only = serde_json::to_vec(&json!({
+        "id": "url-only",
+        "source": "Reuters",
+        "url": pages.url("/article"),
+        "published_at": "2018-03-29T10:00:00Z",
+    }))
+    .expect("serialize");
+    let missing =
+        serde_json::to_vec(&json!({"id": "url-404", "url": pages.url("/missing")})).expect("json");
+    let down =
+        serde_json::to_vec(&json!({"id": "url-503", "url": pages.url("/down")})).expect("json");
+    let mut good = articles(&layout.prefix, 3);
+    good.push(url_only);
+    let expected = expected_records_fetching(&good);
+    let enriched = expected
+        .values()
+        .find(|r| r["article"]["id"] == "url-only" && r["schema"] == "article/1")
+        .expect("the enriched URL-only article");
+    assert_eq!(enriched["fetched"]["final_url"], pages.url("/article"));
+    assert!(
+        expected
+            .values()
+            .any(|r| r["article"]["id"] == "url-only" && r["schema"] == "summit/1"),
+        "the fetched page has a summit"
+    );
+    let requests_before = pages.hits("/article");
+
+    let mut input = good.clone();
+    input.push(missing.clone());
+    input.push(down.clone());
+    publish_raw(&js, &layout, &input).await;
+    wait_drained(
+        &js,
+        &layout,
+        count_records(&expected),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_output_is(&js, &layout, &expected).await;
+    assert_eq!(
+        pages.hits("/article"),
+        requests_before + 1,
+        "the worker fetched the page once"
+    );
+
+    let letters = eventually(
+        "both failed fetches on the dead-letter stream",
+        Duration::from_secs(20),
+        || async {
+            let letters = read_stream(&js, &layout.dlq_stream()).await;
+            (letters.len() >= 2).then_some(letters)
+        },
+    )
+    .await;
+    assert_eq!(letters.len(), 2);
+    let letter = |payload: &[u8]| {
+        letters
+            .iter()
+            .find(|l| l.payload == payload)
+            .unwrap_or_else(|| panic!("no dead letter for {}", String::from_utf8_lossy(payload)))
+    };
+    let header =
+        |letter: &Stored, name: &str| letter.headers.get(name).cloned().unwrap_or_default();
+    let not_found = letter(&missing);
+    assert_eq!(header(not_found, "Sherpa-Reason"), "fetch_failed");
+    assert!(
+        header(not_found, "Sherpa-Error").starts_with("bad_status: HTTP 404"),
+        "{:?}",
+        not_found.headers
+    );
+    assert_eq!(header(not_found, "Sherpa-Deliveries"), "1", "not retried");
+    assert_eq!(pages.hits("/missing"), 1);
+    let unavailable = letter(&down);
+    assert_eq!(header(unavailable, "Sherpa-Reason"), "max_deliveries");
+    assert!(
+        header(unavailable, "Sherpa-Error").contains("bad_status: HTTP 503"),
+        "{:?}",
+        unavailable.headers
+    );
+    assert_eq!(pages.hits("/down"), 2, "fetched once per delivery");
+
+    assert!(worker.is_running(), "the worker exited:\n{}", worker.log());
+    worker.signal("-TERM");
+    let status = worker.wait_exit(Duration::from_secs(15)).await;
+    assert!(status.success(), "exit status {status}");
 }

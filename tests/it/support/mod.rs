@@ -1,7 +1,9 @@
 //! Shared test harness.
 
 pub mod dev_sets;
+pub mod http;
 pub mod nats;
+pub mod prometheus;
 
 use std::path::PathBuf;
 

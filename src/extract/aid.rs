@@ -66,6 +66,10 @@ fn find_in_sentence(doc: &Doc, s: Sentence, previous_had_aid: bool, drafts: &mut
         if !about_aid {
             return;
         }
+        // Listing the figures of the sentence before, with no aid word here.
+        let continued = previous_had_aid
+            && !doc.has_cue(Cue::AidCue, s.start, s.end)
+            && !doc.has_cue(Cue::AidWeakCue, s.start, s.end);
         for (i, m) in money.iter().enumerate() {
             // "£960m ($1.8bn)": a conversion is the same figure.
             if i > 0 && is_conversion(doc.text, money[i - 1].end, m.start) {
@@ -73,7 +77,7 @@ fn find_in_sentence(doc: &Doc, s: Sentence, previous_had_aid: bool, drafts: &mut
             }
             let seg_start = if i == 0 { s.start } else { money[i - 1].end };
             let seg_end = money.get(i + 1).map_or(s.end, |n| n.start);
-            if let Some(d) = figure(doc, s, m, seg_start, seg_end, drafts, about_aid) {
+            if let Some(d) = figure(doc, s, m, seg_start, seg_end, drafts, continued) {
                 drafts.push(d);
             }
         }
@@ -133,9 +137,16 @@ fn figure(
     {
         return None;
     }
+    // "a World Bank-led group", "a U.S.-based fund": not the party itself.
     let mentions: Vec<&Mention> = doc
         .mentions_in(s.start, s.end)
         .filter(|x| x.kind() != ActorKind::Place)
+        .filter(|x| {
+            let after = &doc.text[x.hit.end..];
+            !["-led", "-based", "-backed", "-owned", "-funded", "-listed"]
+                .iter()
+                .any(|suffix| after.starts_with(suffix))
+        })
         .collect();
     if mentions.is_empty() {
         return None;
@@ -150,12 +161,36 @@ fn figure(
             .map(|x| x.code().to_string());
     }
     if recipient.is_none() {
-        recipient = context_recipient(previous, donor.as_deref());
+        // An official lender's loan goes to the state the story is about.
+        let lender = donor
+            .as_deref()
+            .is_some_and(|d| doc.kb.lexicon.any(Cue::NonForumBodies, d));
+        recipient = context_recipient(previous, donor.as_deref()).or_else(|| {
+            article_focus(doc).filter(|f| lender && Some(f.as_str()) != donor.as_deref())
+        });
+    }
+    // "another 150 mln dlr loan sought by Manila" in a story about World Bank
+    // loans to the Philippines: the one giver of the earlier figures to the
+    // same recipient.
+    if donor.is_none() && recipient.is_some() {
+        let givers: std::collections::BTreeSet<&str> = previous
+            .iter()
+            .filter(|p| p.recipient == recipient)
+            .filter_map(|p| p.donor.as_deref())
+            .collect();
+        if givers.len() == 1 {
+            donor = givers.into_iter().next().map(str::to_string);
+        }
     }
     if donor.is_some() && donor == recipient {
         // The recipient comes from prepositions ("to Indonesia"), the donor
         // often from weaker clues ("Indonesian aid"): keep the recipient.
         donor = None;
+    }
+    // "a $1.7bn donors' aid package" in a story about Indonesia: an aid
+    // word and no roles at all, the state the story is about receives.
+    if donor.is_none() && recipient.is_none() && strong_at.is_some() {
+        recipient = article_focus(doc);
     }
     if donor.is_none() && recipient.is_none() {
         return None;
@@ -164,7 +199,10 @@ fn figure(
         let official = donor
             .as_deref()
             .is_some_and(|d| doc.kb.lexicon.any(Cue::NonForumBodies, d) || d == "EU" || d == "UN");
-        if donor.is_none() || recipient.is_none() && !official {
+        // "loans to help countries in the Indo-Pacific", "support for
+        // Africa": a purpose beyond a company's books.
+        let purpose = doc.has_cue(Cue::AidPurpose, seg_start.min(m.start), seg_end.max(m.end));
+        if donor.is_none() || recipient.is_none() && !official && !purpose {
             return None;
         }
     }
@@ -200,6 +238,28 @@ fn figure(
         condition,
         evidence: s,
     })
+}
+
+/// The state an article is about: named at least three times, and more
+/// often than any other.
+fn article_focus(doc: &Doc) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in &doc.mentions {
+        if matches!(
+            m.kind(),
+            ActorKind::Country | ActorKind::Demonym | ActorKind::Seat
+        ) {
+            *counts.entry(m.code()).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+    ranked.sort_by_key(|(c, n)| (std::cmp::Reverse(*n), *c));
+    match ranked.as_slice() {
+        [(code, n), rest @ ..] if *n >= 3 && rest.first().is_none_or(|(_, m)| m < n) => {
+            Some(code.to_string())
+        }
+        _ => None,
+    }
 }
 
 /// The recipient most earlier figures of the article went to.
@@ -478,10 +538,17 @@ fn merge(drafts: Vec<AidDraft>) -> Vec<AidDraft> {
                 if d.status > o.status {
                     o.status = d.status;
                 }
-                if o.donor.is_none() {
+                // A recipient named by a preposition ("aid donors to
+                // Indonesia") outranks a giver guessed from a headline's
+                // "Indonesian aid".
+                if d.recipient.is_some() && d.recipient == o.donor {
+                    o.donor = d.donor.clone();
+                    o.recipient = d.recipient.clone();
+                }
+                if o.donor.is_none() && d.donor != o.recipient {
                     o.donor = d.donor;
                 }
-                if o.recipient.is_none() {
+                if o.recipient.is_none() && d.recipient != o.donor {
                     o.recipient = d.recipient;
                 }
                 if o.condition.is_none() {

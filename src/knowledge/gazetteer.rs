@@ -186,6 +186,12 @@ impl Builder {
         if upper != form && form.chars().filter(|c| c.is_alphabetic()).count() >= 4 {
             forms.push(upper);
         }
+        // Wire copy sometimes lower-cases a body's name ("the world bank
+        // approved"); a multi-word name is safe to match so.
+        let lower = form.to_lowercase();
+        if actor.kind == ActorKind::Body && form.contains(' ') && lower != form {
+            forms.push(lower);
+        }
         for f in forms {
             let i = *self.index.entry(f.clone()).or_insert_with(|| {
                 self.patterns.push(f);

@@ -31,6 +31,7 @@ pub enum Cue {
     AidCue,
     AidWeakCue,
     AidNever,
+    AidPurpose,
     NotAid,
     OfficialLender,
     AidRequested,
@@ -50,7 +51,7 @@ pub enum Cue {
 }
 
 impl Cue {
-    const ALL: [Cue; 38] = [
+    const ALL: [Cue; 39] = [
         Cue::SummitStrong,
         Cue::SummitWeak,
         Cue::NotSummit,
@@ -73,6 +74,7 @@ impl Cue {
         Cue::AidCue,
         Cue::AidWeakCue,
         Cue::AidNever,
+        Cue::AidPurpose,
         Cue::NotAid,
         Cue::OfficialLender,
         Cue::AidRequested,
@@ -116,6 +118,7 @@ impl Cue {
             Cue::AidCue => "aid.cue",
             Cue::AidWeakCue => "aid.weak_cue",
             Cue::AidNever => "aid.never",
+            Cue::AidPurpose => "aid.purpose",
             Cue::NotAid => "aid.not_aid",
             Cue::OfficialLender => "aid.official_lender",
             Cue::AidRequested => "aid.status.requested",

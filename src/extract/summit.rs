@@ -19,6 +19,9 @@ pub struct SummitDraft {
     pub status: SummitStatus,
     /// Text, first day, last day.
     pub when: Option<(String, NaiveDate, NaiveDate)>,
+    /// The time was resolved against the time received, not a publication
+    /// date: shown, but no ground for status or for telling meetings apart.
+    pub when_unanchored: bool,
     pub location: Option<Location>,
     pub evidence: Sentence,
 }
@@ -72,9 +75,9 @@ const PREMOD_FILLER: &[&str] = &[
 fn premod_gap(text: &str, from: usize, to: usize) -> bool {
     let gap = &text[from..to];
     gap.len() <= 40
-        && !gap.contains([',', ';', '.', '(', ')'])
+        && !gap.contains([',', ';', '.', '('])
         && gap
-            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '/' | '—'))
+            .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '/' | '—' | ')'))
             .filter(|w| !w.is_empty())
             .all(|w| {
                 let lw = w.to_lowercase();
@@ -893,7 +896,10 @@ fn finish(
                 .or_else(|| times.iter().find(|t| t.start >= c.anchor))
                 .or_else(|| times.iter().rev().find(|t| t.end <= c.anchor));
             let when = time.map(|t| (doc.text[t.start..t.end].to_string(), t.first, t.last));
-            let status = status_cue.unwrap_or_else(|| default_status(doc, when.as_ref(), tense));
+            let when_unanchored = doc.published.is_none() && time.is_some_and(|t| t.relative);
+            let status = status_cue.unwrap_or_else(|| {
+                default_status(doc, when.as_ref().filter(|_| !when_unanchored), tense)
+            });
             let leaders = doc
                 .mentions_in(st, en)
                 .filter(|m| m.kind() == ActorKind::Leader && c.participants.contains(m.code()))
@@ -919,6 +925,7 @@ fn finish(
                 leaders,
                 status,
                 when,
+                when_unanchored,
                 location,
                 evidence: s,
             }
@@ -1010,10 +1017,14 @@ fn default_status(
 /// Whether a time phrase at `pos` dates a report ("said on Thursday",
 /// "told Reuters in mid-March") rather than an event.
 fn reporting_time(doc: &Doc, pos: usize) -> bool {
-    words_before(doc.text, pos)
-        .take(4)
-        .take_while(|w| !w.ends_with(','))
-        .any(|w| doc.kb.lexicon.any(Cue::TimeReporting, w))
+    let bound = words_before(doc.text, pos)
+        .next()
+        .is_some_and(|w| doc.kb.lexicon.any(Cue::TimeBound, w));
+    bound
+        || words_before(doc.text, pos)
+            .take(4)
+            .take_while(|w| !w.ends_with(','))
+            .any(|w| doc.kb.lexicon.any(Cue::TimeReporting, w))
 }
 
 /// Days between two intervals (0 when they overlap).
@@ -1038,8 +1049,9 @@ fn interval(d: &SummitDraft) -> Option<(NaiveDate, NaiveDate)> {
 fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
     let today = doc.published.unwrap_or(doc.anchor);
     let mut out: Vec<SummitDraft> = Vec::new();
-    let (dated, undated): (Vec<SummitDraft>, Vec<SummitDraft>) =
-        drafts.into_iter().partition(|d| d.when.is_some());
+    let (dated, undated): (Vec<SummitDraft>, Vec<SummitDraft>) = drafts
+        .into_iter()
+        .partition(|d| d.when.is_some() && !d.when_unanchored);
     for d in dated {
         let same = out.iter().position(|o| {
             o.participants == d.participants
@@ -1122,7 +1134,8 @@ fn absorb(o: &mut SummitDraft, d: SummitDraft) {
     // A cancellation stands; otherwise the mention that dates the summit
     // speaks for it, and between equals what happened beats what was said of
     // it beforehand.
-    o.status = match (o.when.is_some(), d.when.is_some()) {
+    let dated = |x: &SummitDraft| x.when.is_some() && !x.when_unanchored;
+    o.status = match (dated(o), dated(&d)) {
         _ if o.status == SummitStatus::Cancelled || d.status == SummitStatus::Cancelled => {
             SummitStatus::Cancelled
         }
@@ -1130,8 +1143,13 @@ fn absorb(o: &mut SummitDraft, d: SummitDraft) {
         (false, true) => d.status,
         _ => stronger(o.status, d.status),
     };
+    let d_unanchored = d.when_unanchored;
     match (&mut o.when, d.when) {
-        (None, w @ Some(_)) => o.when = w,
+        (None, w @ Some(_)) => {
+            o.when = w;
+            o.when_unanchored = d_unanchored;
+        }
+        (Some(_), Some(_)) if o.when_unanchored || d_unanchored => {}
         (Some((_, a1, b1)), Some((_, a2, b2))) => {
             *a1 = (*a1).min(a2);
             *b1 = (*b1).max(b2);

@@ -186,6 +186,16 @@ impl Builder {
         if upper != form && form.chars().filter(|c| c.is_alphabetic()).count() >= 4 {
             forms.push(upper);
         }
+        // British style writes long acronyms as words: "Nato", "Apec", "Opec".
+        if actor.kind == ActorKind::Body
+            && form.len() >= 4
+            && form.chars().all(|c| c.is_ascii_uppercase())
+        {
+            let mut chars = form.chars();
+            if let Some(first) = chars.next() {
+                forms.push(first.to_string() + &chars.as_str().to_lowercase());
+            }
+        }
         // Wire copy sometimes lower-cases a body's name ("the world bank
         // approved"); a multi-word name is safe to match so.
         let lower = form.to_lowercase();

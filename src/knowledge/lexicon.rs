@@ -26,6 +26,7 @@ pub enum Cue {
     SummitHeld,
     SummitNegated,
     TimeReporting,
+    TimeBound,
     TimeFuture,
     TimePast,
     AidCue,
@@ -51,7 +52,7 @@ pub enum Cue {
 }
 
 impl Cue {
-    const ALL: [Cue; 39] = [
+    const ALL: [Cue; 40] = [
         Cue::SummitStrong,
         Cue::SummitWeak,
         Cue::NotSummit,
@@ -69,6 +70,7 @@ impl Cue {
         Cue::SummitHeld,
         Cue::SummitNegated,
         Cue::TimeReporting,
+        Cue::TimeBound,
         Cue::TimeFuture,
         Cue::TimePast,
         Cue::AidCue,
@@ -113,6 +115,7 @@ impl Cue {
             Cue::SummitHeld => "summit.status.held",
             Cue::SummitNegated => "summit.status.negated",
             Cue::TimeReporting => "time.reporting",
+            Cue::TimeBound => "time.bound",
             Cue::TimeFuture => "time.future",
             Cue::TimePast => "time.past",
             Cue::AidCue => "aid.cue",

@@ -9,6 +9,7 @@ mod event_key;
 mod fetch;
 mod golden;
 mod ops;
+mod pool;
 mod quality;
 mod schemas;
 mod support;

@@ -13,6 +13,9 @@ use crate::model::{AidStatus, AidType};
 #[derive(Debug, Clone, PartialEq)]
 pub struct AidDraft {
     pub donor: Option<String>,
+    /// The donor was guessed from a name beside the aid word ("Indonesian
+    /// aid"), not read off a verb or a preposition.
+    pub donor_weak: bool,
     pub recipient: Option<String>,
     pub text: String,
     pub currency: String,
@@ -117,6 +120,22 @@ fn figure(
     previous: &[AidDraft],
     continued: bool,
 ) -> Option<AidDraft> {
+    // Borderline figures the guidelines leave optional — totals over many
+    // years ("since 1957"), aid cancelled or refused — are left out.
+    let stretch = &doc.text[seg_start.min(m.start)..seg_end.max(m.end)];
+    let since_year = stretch.match_indices("since ").any(|(i, w)| {
+        let rest = &stretch[i + w.len()..];
+        rest.len() >= 4 && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+    });
+    if since_year
+        || doc.has_cue(
+            Cue::AidBorderline,
+            seg_start.min(m.start),
+            seg_end.max(m.end),
+        )
+    {
+        return None;
+    }
     let strong_at = nearest(doc, Cue::AidCue, s, m).filter(|at| *at <= CUE_WINDOW);
     let weak_at = nearest(doc, Cue::AidWeakCue, s, m).filter(|at| *at <= CUE_WINDOW);
     let aid_at = match (strong_at, weak_at) {
@@ -131,9 +150,12 @@ fn figure(
     let lender = doc
         .mentions_in(s.start, s.end)
         .any(|x| x.kind() == ActorKind::Body && doc.kb.lexicon.any(Cue::NonForumBodies, x.code()));
+    // An official lender in the sentence outweighs commerce words, but only
+    // where an aid or loan word stands near the amount.
+    let cued = strong_at.is_some() || weak_at.is_some();
     if let Some(not_at) = nearest(doc, Cue::NotAid, s, m)
         && not_at < aid_at
-        && !lender
+        && !(lender && cued)
     {
         return None;
     }
@@ -148,10 +170,7 @@ fn figure(
                 .any(|suffix| after.starts_with(suffix))
         })
         .collect();
-    if mentions.is_empty() {
-        return None;
-    }
-    let (mut donor, mut recipient) = roles(doc, s, &mentions, m, seg_start, seg_end);
+    let (mut donor, mut recipient, donor_weak) = roles(doc, s, &mentions, m, seg_start, seg_end);
     if donor.is_none() {
         donor = mentions
             .iter()
@@ -189,8 +208,17 @@ fn figure(
     }
     // "a $1.7bn donors' aid package" in a story about Indonesia: an aid
     // word and no roles at all, the state the story is about receives.
+    // With no party in the sentence at all ("This aid comes on top of a
+    // $3.4bn package"), only when earlier figures already went there.
     if donor.is_none() && recipient.is_none() && strong_at.is_some() {
-        recipient = article_focus(doc);
+        let lender_story = doc.mentions.iter().any(|x| {
+            x.kind() == ActorKind::Body && doc.kb.lexicon.any(Cue::NonForumBodies, x.code())
+        });
+        recipient = article_focus(doc).filter(|f| {
+            !mentions.is_empty()
+                || lender_story
+                || previous.iter().any(|p| p.recipient.as_deref() == Some(f))
+        });
     }
     if donor.is_none() && recipient.is_none() {
         return None;
@@ -201,7 +229,7 @@ fn figure(
             .is_some_and(|d| doc.kb.lexicon.any(Cue::NonForumBodies, d) || d == "EU" || d == "UN");
         // "loans to help countries in the Indo-Pacific", "support for
         // Africa": a purpose beyond a company's books.
-        let purpose = doc.has_cue(Cue::AidPurpose, seg_start.min(m.start), seg_end.max(m.end));
+        let purpose = doc.has_cue(Cue::AidPurpose, s.start, s.end);
         if donor.is_none() || recipient.is_none() && !official && !purpose {
             return None;
         }
@@ -227,6 +255,7 @@ fn figure(
     let aid_type = aid_type(doc, seg_start, seg_end, s);
     let condition = condition(doc, m.end, s.end);
     Some(AidDraft {
+        donor_weak: donor_weak && donor.is_some(),
         donor,
         recipient,
         text: doc.text[m.start..m.end].to_string(),
@@ -319,7 +348,7 @@ fn roles(
     m: &MoneyMatch,
     seg_start: usize,
     seg_end: usize,
-) -> (Option<String>, Option<String>) {
+) -> (Option<String>, Option<String>, bool) {
     let mut donor: Option<String> = None;
     let mut recipient: Option<String> = None;
     let parties: Vec<&&Mention> = mentions.iter().filter(|x| is_state_or_body(x)).collect();
@@ -446,6 +475,7 @@ fn roles(
         donor = Some(x.code().to_string());
     }
     // A demonym or name right before the aid word: "Japanese aid", "EU grants".
+    let strong_donor = donor.is_some();
     if donor.is_none()
         && let Some(x) = parties.iter().find(|x| {
             // "UK bilateral aid": the aid word within two words after.
@@ -458,7 +488,8 @@ fn roles(
     {
         donor = Some(x.code().to_string());
     }
-    (donor, recipient)
+    let weak = donor.is_some() && !strong_donor;
+    (donor, recipient, weak)
 }
 
 fn status(doc: &Doc, s: Sentence, m: &MoneyMatch, seg_start: usize, seg_end: usize) -> AidStatus {
@@ -541,7 +572,7 @@ fn merge(drafts: Vec<AidDraft>) -> Vec<AidDraft> {
                 // A recipient named by a preposition ("aid donors to
                 // Indonesia") outranks a giver guessed from a headline's
                 // "Indonesian aid".
-                if d.recipient.is_some() && d.recipient == o.donor {
+                if o.donor_weak && d.recipient.is_some() && d.recipient == o.donor {
                     o.donor = d.donor.clone();
                     o.recipient = d.recipient.clone();
                 }

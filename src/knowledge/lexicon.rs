@@ -33,6 +33,7 @@ pub enum Cue {
     AidWeakCue,
     AidNever,
     AidPurpose,
+    AidBorderline,
     NotAid,
     OfficialLender,
     AidRequested,
@@ -52,7 +53,7 @@ pub enum Cue {
 }
 
 impl Cue {
-    const ALL: [Cue; 40] = [
+    const ALL: [Cue; 41] = [
         Cue::SummitStrong,
         Cue::SummitWeak,
         Cue::NotSummit,
@@ -77,6 +78,7 @@ impl Cue {
         Cue::AidWeakCue,
         Cue::AidNever,
         Cue::AidPurpose,
+        Cue::AidBorderline,
         Cue::NotAid,
         Cue::OfficialLender,
         Cue::AidRequested,
@@ -122,6 +124,7 @@ impl Cue {
             Cue::AidWeakCue => "aid.weak_cue",
             Cue::AidNever => "aid.never",
             Cue::AidPurpose => "aid.purpose",
+            Cue::AidBorderline => "aid.borderline",
             Cue::NotAid => "aid.not_aid",
             Cue::OfficialLender => "aid.official_lender",
             Cue::AidRequested => "aid.status.requested",

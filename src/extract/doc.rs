@@ -96,6 +96,7 @@ impl<'a> Doc<'a> {
             .collect();
         let mentions = hits
             .into_iter()
+            .filter(|hit| !someone_else(kb, text, hit))
             .map(|hit| {
                 let in_dateline = datelines
                     .iter()
@@ -153,6 +154,29 @@ impl<'a> Doc<'a> {
     pub fn has_cue(&self, cue: Cue, start: usize, end: usize) -> bool {
         self.kb.lexicon.any(cue, &self.text[start..end])
     }
+}
+
+/// A leader's bare surname after another capitalised name is someone else
+/// ("David Kim, an analyst"); after a title it is the leader ("President
+/// Kim").
+fn someone_else(kb: &Knowledge, text: &str, hit: &ActorHit) -> bool {
+    if hit.kind != ActorKind::Leader || text[hit.start..hit.end].contains(' ') {
+        return false;
+    }
+    let before = &text[..hit.start];
+    if !before.ends_with(' ') {
+        return false;
+    }
+    let Some(word) = words_before(text, hit.start).next() else {
+        return false;
+    };
+    let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+    let honorific = matches!(word, "Mr" | "Mrs" | "Ms" | "Dr" | "Sir" | "Lord" | "Dame");
+    capitalised
+        && !honorific
+        && !kb.lexicon.any(Cue::LeaderTitle, word)
+        && !kb.lexicon.any(Cue::NotSummit, word)
+        && kb.gazetteer.find(word, None).is_empty()
 }
 
 /// In a list ("for South Korea, the United States, China and Japan") every

@@ -210,7 +210,20 @@ fn premodifiers<'m>(doc: &Doc, mentions: &[&'m Mention], trigger: usize) -> Vec<
 fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<SummitDraft> {
     let (st, en) = (s.start, s.end);
     let strong = doc.cues(Cue::SummitStrong, st, en);
-    let weak = doc.cues(Cue::SummitWeak, st, en);
+    // "the goal will be met": a passive "met" is no meeting.
+    let weak: Vec<(usize, usize)> = doc
+        .cues(Cue::SummitWeak, st, en)
+        .into_iter()
+        .filter(|&(ws, we)| {
+            !(doc.text[ws..we].eq_ignore_ascii_case("met")
+                && words_before(doc.text, ws).next().is_some_and(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "be" | "been" | "being" | "is" | "are" | "was" | "were"
+                    )
+                }))
+        })
+        .collect();
     if strong.is_empty() && weak.is_empty() {
         return Vec::new();
     }
@@ -251,7 +264,15 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                 anchor: ts,
                 order: candidates.len(),
             });
-        } else if codes.len() == 1 && forums.len() == parties.len() && !forums.is_empty() {
+        } else if codes.len() == 1
+            && forums.len() == parties.len()
+            && !forums.is_empty()
+            // "the G20 meeting" may be its finance ministers'; a meeting word
+            // needs leaders in sight ("leaders for APEC meetings").
+            && (strong.iter().any(|t| t.0 == ts)
+                || mentions.iter().any(|m| m.leader_level && m.kind() != ActorKind::Body)
+                || doc.text[st..en].contains("leaders"))
+        {
             consumed.extend(parties.iter().map(|m| m.hit.start));
             used_triggers.insert(ts);
             candidates.push(Candidate {

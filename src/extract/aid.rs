@@ -600,29 +600,11 @@ fn word_before_is(doc: &Doc, pos: usize, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::knowledge::Knowledge;
-    use crate::model::Article;
-
     /// Extracts from one article and compares `DONOR>RECIPIENT CUR min..max
     /// status` lines (`?` for a null), in the article's order.
     fn check(published: &str, body: &str, expected: &[&str]) {
-        let kb = Knowledge::builtin().unwrap();
-        let article = Article {
-            id: "t".into(),
-            title: None,
-            body: Some(body.into()),
-            content_type: None,
-            url: None,
-            source: None,
-            published_at: Some(published.into()),
-            language: None,
-            extra: Default::default(),
-        };
-        let now = chrono::DateTime::parse_from_rfc3339(published)
-            .unwrap()
-            .to_utc();
         let num = |x: Option<f64>| x.map_or("?".to_string(), |v| format!("{v}"));
-        let got: Vec<String> = crate::extract::extract(&kb, &article, now)
+        let got: Vec<String> = crate::extract::testing::extract_body(body, published)
             .aid
             .into_iter()
             .map(|a| {

@@ -197,24 +197,49 @@ fn article_ref(a: &Article) -> ArticleRef {
     }
 }
 
+/// Helpers for the core's unit tests: one compiled `Knowledge` for all of
+/// them, and articles made from a few fields.
 #[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
+pub(crate) mod testing {
     use super::*;
 
-    fn article(title: &str, body: &str, html: bool) -> Article {
+    /// Compiled once for every test (tests only: the core itself holds no
+    /// global state).
+    pub fn kb() -> &'static Knowledge {
+        static KB: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
+        KB.get_or_init(|| Knowledge::builtin().unwrap())
+    }
+
+    pub fn article(title: Option<&str>, body: &str, published: &str, html: bool) -> Article {
         Article {
-            id: "p".into(),
-            title: Some(title.into()),
+            id: "t".into(),
+            title: title.map(str::to_string),
             body: Some(body.into()),
             content_type: Some(if html { "text/html" } else { "text/plain" }.into()),
             url: None,
             source: None,
-            published_at: Some("2018-03-29T10:00:00Z".into()),
+            published_at: Some(published.into()),
             language: None,
             extra: Default::default(),
         }
+    }
+
+    /// Runs the core over a body published at `published` (also the time received).
+    pub fn extract_body(body: &str, published: &str) -> EnrichedArticle {
+        let now = DateTime::parse_from_rfc3339(published).unwrap().to_utc();
+        extract(kb(), &article(None, body, published, false), now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::testing::kb;
+    use super::*;
+
+    fn article(title: &str, body: &str, html: bool) -> Article {
+        super::testing::article(Some(title), body, "2018-03-29T10:00:00Z", html)
     }
 
     /// Text built from words the extractors react to, glued with odd
@@ -274,13 +299,6 @@ mod tests {
             "&amp;",
         ]);
         prop::collection::vec(words, 0..60).prop_map(|w| w.join(" "))
-    }
-
-    /// Compiled once for every case (tests only: the core itself holds no
-    /// global state).
-    fn kb() -> &'static Knowledge {
-        static KB: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
-        KB.get_or_init(|| Knowledge::builtin().unwrap())
     }
 
     fn check_offsets(e: &EnrichedArticle) {

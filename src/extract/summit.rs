@@ -1204,28 +1204,10 @@ fn stronger(a: SummitStatus, b: SummitStatus) -> SummitStatus {
 
 #[cfg(test)]
 mod tests {
-    use crate::knowledge::Knowledge;
-    use crate::model::Article;
-
     /// Extracts from one article and compares `PARTIES status first..last`
     /// lines (`-` for no time), in the article's order.
     fn check(published: &str, body: &str, expected: &[&str]) {
-        let kb = Knowledge::builtin().unwrap();
-        let article = Article {
-            id: "t".into(),
-            title: None,
-            body: Some(body.into()),
-            content_type: None,
-            url: None,
-            source: None,
-            published_at: Some(published.into()),
-            language: None,
-            extra: Default::default(),
-        };
-        let now = chrono::DateTime::parse_from_rfc3339(published)
-            .unwrap()
-            .to_utc();
-        let got: Vec<String> = crate::extract::extract(&kb, &article, now)
+        let got: Vec<String> = crate::extract::testing::extract_body(body, published)
             .summits
             .into_iter()
             .map(|s| {

@@ -115,15 +115,10 @@ impl EventCodes {
         let mut summit: Vec<Option<EventCode>> =
             vec![None; SUMMIT_STATUSES.len() * RELATIONS.len()];
         let mut aid: Vec<Option<EventCode>> = vec![None; AID_STATUSES.len() * AID_TYPES.len()];
-        let rows = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes())
-            .into_deserialize::<Row>();
-        for (i, row) in rows.enumerate() {
+        let rows = super::csv_rows::<Row>(FILE, text)?;
+        for (i, row) in rows.into_iter().enumerate() {
             let err =
                 |message: String| KnowledgeError::new(FILE, format!("row {}: {message}", i + 2));
-            let row = row.map_err(|e| err(e.to_string()))?;
             let slot = match row.kind.as_str() {
                 "summit" => {
                     let s = SUMMIT_STATUSES.iter().position(|&s| s == row.status);

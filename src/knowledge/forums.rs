@@ -40,15 +40,8 @@ impl ForumSummits {
     pub fn from_csv(text: &str) -> Result<ForumSummits, KnowledgeError> {
         let mut cities: Vec<String> = Vec::new();
         let mut summits: Vec<Vec<(String, i32)>> = Vec::new();
-        let rows = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes())
-            .into_deserialize::<Row>();
-        for (i, row) in rows.enumerate() {
-            let row = row.map_err(|e| {
-                KnowledgeError::new("forum_summits.csv", format!("row {}: {e}", i + 2))
-            })?;
+        let rows = super::csv_rows::<Row>("forum_summits.csv", text)?;
+        for row in rows {
             for city in row
                 .cities
                 .split('|')

@@ -5,7 +5,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use super::KnowledgeError;
+use super::{KnowledgeError, csv_rows};
 
 /// What kind of surface form a mention is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,20 +115,6 @@ struct LeaderRow {
     to: String,
 }
 
-fn rows<T: for<'de> Deserialize<'de>>(
-    file: &'static str,
-    text: &str,
-) -> Result<Vec<T>, KnowledgeError> {
-    csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
-        .deserialize()
-        .enumerate()
-        .map(|(i, r)| r.map_err(|e| KnowledgeError::new(file, format!("row {}: {e}", i + 2))))
-        .collect()
-}
-
 /// Parses `YYYY-MM-DD`, `YYYY-MM` or `YYYY`; `start` picks the first or last day.
 fn parse_date(
     file: &'static str,
@@ -230,7 +216,7 @@ impl Gazetteer {
             index: Default::default(),
         };
         let mut names = std::collections::BTreeMap::new();
-        for row in rows::<CountryRow>("countries.csv", countries)? {
+        for row in csv_rows::<CountryRow>("countries.csv", countries)? {
             let from = parse_date("countries.csv", &row.from, true)?;
             let to = parse_date("countries.csv", &row.to, false)?;
             let actor = |kind| Actor {
@@ -258,7 +244,7 @@ impl Gazetteer {
                 b.add(f, actor(ActorKind::Place));
             }
         }
-        for row in rows::<BodyRow>("bodies.csv", bodies)? {
+        for row in csv_rows::<BodyRow>("bodies.csv", bodies)? {
             let actor = Actor {
                 code: row.code.clone(),
                 kind: ActorKind::Body,
@@ -274,7 +260,7 @@ impl Gazetteer {
             }
         }
         let mut leader_entries = Vec::new();
-        for row in rows::<LeaderRow>("leaders.csv", leaders)? {
+        for row in csv_rows::<LeaderRow>("leaders.csv", leaders)? {
             let from = parse_date("leaders.csv", &row.from, true)?;
             let to = parse_date("leaders.csv", &row.to, false)?;
             let idx = leader_entries.len();
@@ -298,7 +284,7 @@ impl Gazetteer {
                 b.add(f, actor.clone());
             }
         }
-        for row in rows::<GroupRow>("groups.csv", groups)? {
+        for row in csv_rows::<GroupRow>("groups.csv", groups)? {
             for code in split_list(&row.codes) {
                 let kind = if names.contains_key(code) && code.len() != 3 {
                     ActorKind::Body

@@ -95,6 +95,22 @@ impl Knowledge {
     }
 }
 
+/// The rows of one embedded CSV table: header line, fields trimmed, `#`
+/// comment lines skipped; an error names the file and the row.
+pub(crate) fn csv_rows<T: serde::de::DeserializeOwned>(
+    file: &'static str,
+    text: &str,
+) -> Result<Vec<T>, KnowledgeError> {
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes())
+        .into_deserialize()
+        .enumerate()
+        .map(|(i, r)| r.map_err(|e| KnowledgeError::new(file, format!("row {}: {e}", i + 2))))
+        .collect()
+}
+
 fn national_currencies(
     text: &str,
 ) -> Result<std::collections::HashMap<(String, String), String>, KnowledgeError> {
@@ -104,18 +120,10 @@ fn national_currencies(
         unit: String,
         currency: String,
     }
-    csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes())
-        .into_deserialize::<Row>()
-        .enumerate()
-        .map(|(i, r)| {
-            r.map(|r| ((r.country, r.unit), r.currency)).map_err(|e| {
-                KnowledgeError::new("national_currencies.csv", format!("row {}: {e}", i + 2))
-            })
-        })
-        .collect()
+    Ok(csv_rows::<Row>("national_currencies.csv", text)?
+        .into_iter()
+        .map(|r| ((r.country, r.unit), r.currency))
+        .collect())
 }
 
 #[cfg(test)]

@@ -42,15 +42,10 @@ impl Rates {
     /// (currency, year) may appear twice.
     pub fn from_csv(text: &str) -> Result<Rates, KnowledgeError> {
         let mut by_currency: HashMap<String, Vec<Rate>> = HashMap::new();
-        let rows = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes())
-            .into_deserialize::<Row>();
-        for (i, row) in rows.enumerate() {
+        let rows = super::csv_rows::<Row>(FILE, text)?;
+        for (i, row) in rows.into_iter().enumerate() {
             let err =
                 |message: String| KnowledgeError::new(FILE, format!("row {}: {message}", i + 2));
-            let row = row.map_err(|e| err(e.to_string()))?;
             if row.currency.len() != 3 || !row.currency.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(err(format!("{:?} is no ISO 4217 code", row.currency)));
             }

@@ -36,4 +36,6 @@ pub enum Command {
     Publish(Box<commands::publish::PublishArgs>),
     /// Ask a running worker whether it is alive (or, with --ready, ready); exit 0 if so.
     Healthcheck(commands::healthcheck::HealthcheckArgs),
+    /// Throughput figures: the core over a file, or the worker end to end.
+    Bench(commands::bench::BenchArgs),
 }

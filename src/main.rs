@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(*args),
         Command::Publish(args) => commands::publish::run(*args),
         Command::Healthcheck(args) => commands::healthcheck::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     };
     match result {
         Ok(code) => code,

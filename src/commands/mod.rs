@@ -1,6 +1,7 @@
 //! One module per subcommand: each owns its clap arguments and its I/O, and
 //! calls into the pure core.
 
+pub mod bench;
 pub mod eval;
 pub mod extract;
 pub mod healthcheck;

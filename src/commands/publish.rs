@@ -69,9 +69,10 @@ pub struct PublishArgs {
     /// Duplicate window of an input stream created here.
     #[arg(long, env = "SHERPA_DUPLICATE_WINDOW", default_value = "10m", value_parser = parse_duration)]
     pub duplicate_window: Duration,
-    /// Replicas of an input stream created here.
-    #[arg(long, env = "SHERPA_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
-    pub replicas: u8,
+    /// Replicas of an input stream created here (3 on a three-node
+    /// cluster); an existing one with other replicas is an error.
+    #[arg(long, env = "SHERPA_STREAM_REPLICAS", alias = "replicas", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub stream_replicas: u8,
     /// Do not create the input stream when it is missing.
     #[arg(
         long,
@@ -139,7 +140,7 @@ async fn publish(args: PublishArgs) -> anyhow::Result<ExitCode> {
         subjects: vec![args.input_subjects.clone()],
         duplicate_window: args.duplicate_window,
         min_duplicate_window: None,
-        replicas: usize::from(args.replicas),
+        replicas: usize::from(args.stream_replicas),
     };
     provision::ensure_stream(&js, &spec, !args.no_provision).await?;
     let probe = args

@@ -96,9 +96,11 @@ pub struct RunArgs {
     /// Duplicate window of the output stream: redeliveries within it never double a record.
     #[arg(long, env = "SHERPA_DUPLICATE_WINDOW", default_value = "10m", value_parser = parse_duration)]
     pub duplicate_window: Duration,
-    /// Replicas for streams and the consumer sherpa creates (clustered JetStream).
-    #[arg(long, env = "SHERPA_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
-    pub replicas: u8,
+    /// Replicas of the streams (input, output, dead letters) and of the
+    /// consumer sherpa creates: 3 on a three-node JetStream cluster. An
+    /// existing stream with other replicas is a start-up error.
+    #[arg(long, env = "SHERPA_STREAM_REPLICAS", alias = "replicas", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub stream_replicas: u8,
 
     /// Largest accepted raw article message, in bytes.
     #[arg(long, env = "SHERPA_MAX_ARTICLE_BYTES", default_value_t = DEFAULT_MAX_ARTICLE_BYTES)]
@@ -188,7 +190,7 @@ async fn run_worker(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let js = jetstream::new(client.clone());
     let provision = !args.no_provision;
-    let replicas = usize::from(args.replicas);
+    let replicas = usize::from(args.stream_replicas);
 
     let input_spec = StreamSpec {
         name: args.input_stream.clone(),
@@ -363,5 +365,16 @@ mod tests {
         assert_eq!(args.metrics_addr.to_string(), "0.0.0.0:9464");
         assert_eq!(args.consumer_poll_interval, Duration::from_secs(5));
         assert!(!args.no_provision);
+        assert_eq!(args.stream_replicas, 1);
+    }
+
+    #[test]
+    fn stream_replicas_come_from_the_flag_or_its_old_name() {
+        let args = Cli::parse_from(["sherpa", "--stream-replicas", "3"]).run;
+        assert_eq!(args.stream_replicas, 3);
+        let args = Cli::parse_from(["sherpa", "--replicas", "3"]).run;
+        assert_eq!(args.stream_replicas, 3);
+        assert!(Cli::try_parse_from(["sherpa", "--stream-replicas", "0"]).is_err());
+        assert!(Cli::try_parse_from(["sherpa", "--stream-replicas", "6"]).is_err());
     }
 }

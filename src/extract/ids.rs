@@ -13,7 +13,14 @@ pub fn digest(parts: &[&str]) -> String {
         h.update(p.as_bytes());
     }
     let out = h.finalize();
-    out[..16].iter().map(|b| format!("{b:02x}")).collect()
+    // By hand rather than `format!` per byte: this runs for every record.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(32);
+    for b in &out[..16] {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    hex
 }
 
 /// `JPN+PRK@2018-06`, or `…@unknown` without a time.

@@ -15,7 +15,7 @@
 //!
 //! Owned by the numbers/money work. Pure: no I/O, no global state.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use regex::Regex;
 
@@ -49,6 +49,9 @@ pub struct MoneyFinder {
     /// Every form of the table, longest first, in two named groups by whether
     /// the form starts with a letter (see [`form_regex`]).
     forms: Regex,
+    /// `^` and the forms that start with a letter alone: tells which group
+    /// of `forms` matched without a capture search (see [`Self::next_form`]).
+    word_forms: Regex,
     /// Forms matched case-sensitively, keyed with whitespace collapsed.
     exact: HashMap<String, usize>,
     /// Forms matched case-insensitively, keyed lowercased.
@@ -62,10 +65,12 @@ pub struct MoneyFinder {
     bound_after: Regex,
     /// "between" or "from" right before the first end of a range.
     range_opener: Regex,
-    /// A change verb a few words before "from": "rose from $1bn to $2bn".
-    change_before_from: Regex,
-    /// A change verb right before an amount: "rose $7.2bn to $170.8bn".
-    change_before_amount: Regex,
+    /// Verbs of change, lowercase: one a few words before "from" ("rose
+    /// from $1bn to $2bn") or right before an amount ("rose $7.2bn to
+    /// $170.8bn") makes two figures a change, not a range.
+    change_verbs: HashSet<&'static str>,
+    /// Runs of letters (`\p{L}+`): the words of a window.
+    letters: Regex,
 }
 
 /// One row of the currency table.
@@ -220,11 +225,12 @@ impl MoneyFinder {
         if entries.is_empty() {
             return Err(err("no currencies".to_string()));
         }
-        let forms = form_regex(&all_forms).map_err(|e| err(e.to_string()))?;
+        let (forms, word_forms) = form_regex(&all_forms).map_err(|e| err(e.to_string()))?;
         let compile = |p: &str| Regex::new(p).map_err(|e| err(e.to_string()));
         Ok(MoneyFinder {
             entries,
             forms,
+            word_forms,
             exact,
             folded,
             numbers: NumberFinder::new(),
@@ -232,8 +238,8 @@ impl MoneyFinder {
             over_as_about: compile(OVER_AS_ABOUT)?,
             bound_after: compile(BOUND_AFTER)?,
             range_opener: compile(RANGE_OPENER)?,
-            change_before_from: compile(&change_verb_before(6))?,
-            change_before_amount: compile(&change_verb_before(2))?,
+            change_verbs: CHANGE_VERBS.split('|').collect(),
+            letters: compile(r"\p{L}+")?,
         })
     }
 
@@ -260,26 +266,31 @@ impl MoneyFinder {
         self.apply_bounds(text, phrases)
     }
 
+    /// Whether `text` names a currency at all. When it does not, [`Self::find`]
+    /// finds nothing; this is its first and cheapest step (one scan of the
+    /// text), so a caller can put its own tests between it and the rest.
+    pub fn has_currency(&self, text: &str) -> bool {
+        !self.currency_hits(text).is_empty()
+    }
+
     /// Currency forms in `text`, left to right, non-overlapping.
     fn currency_hits(&self, text: &str) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut pos = 0;
         while pos < text.len() {
-            let Some(caps) = self.forms.captures_at(text, pos) else {
+            let Some((start, end)) = self.next_form(text, pos) else {
                 break;
             };
-            let Some(m) = caps.name("w").or_else(|| caps.name("s")) else {
-                break;
-            };
-            pos = m.end();
+            let form = &text[start..end];
+            pos = end;
             // A form that ends with a letter must not run into a word
             // ("euros" in "eurosceptic"); search again inside it.
-            let ends_with_letter = m.as_str().ends_with(char::is_alphabetic);
-            if ends_with_letter && text[m.end()..].starts_with(char::is_alphabetic) {
-                pos = m.start() + m.as_str().chars().next().map_or(1, char::len_utf8);
+            let ends_with_letter = form.ends_with(char::is_alphabetic);
+            if ends_with_letter && text[end..].starts_with(char::is_alphabetic) {
+                pos = start + form.chars().next().map_or(1, char::len_utf8);
                 continue;
             }
-            let key = collapse_whitespace(m.as_str());
+            let key = collapse_whitespace(form);
             let entry = self
                 .exact
                 .get(&key)
@@ -288,19 +299,45 @@ impl MoneyFinder {
             let Some(entry) = entry else { continue };
             let not_before = &self.entries[entry].not_before;
             if !not_before.is_empty() {
-                let next = next_word(&text[m.end()..]);
+                let next = next_word(&text[end..]);
                 if not_before.iter().any(|w| w.eq_ignore_ascii_case(next)) {
                     continue;
                 }
             }
             hits.push(Hit {
-                start: m.start(),
-                end: m.end(),
+                start,
+                end,
                 entry,
-                word: m.as_str().starts_with(char::is_alphabetic),
+                word: form.starts_with(char::is_alphabetic),
             });
         }
         hits
+    }
+
+    /// The next currency form at or after `pos`: group `w` or `s` of
+    /// `forms`, as `captures_at` would give it, found with a plain search.
+    ///
+    /// A capture search on this alternation of some 600 forms costs ten
+    /// times the search itself (the bounded backtracker clears a visited set
+    /// the size of the whole automaton on every call), and it was most of
+    /// the core's time (BENCHMARKS.md). The group is recovered instead: the
+    /// pattern is `^W | [^\p{L}]W | S`, tried in that order at the match's
+    /// start `a`, so the match is `^W` when `W` matches at the very start,
+    /// else `W` after one boundary character when `W` matches right after
+    /// the first character, else `S`. (A match of `S` starts with a
+    /// non-letter, and an `a > 0` can only start with one.)
+    fn next_form(&self, text: &str, pos: usize) -> Option<(usize, usize)> {
+        let m = self.forms.find_at(text, pos)?;
+        let a = m.start();
+        // `word_forms` is anchored with `^`, and no form looks behind it.
+        let word_at = |k: usize| self.word_forms.find(&text[k..]).map(|w| (k, k + w.end()));
+        let first = text[a..].chars().next().map_or(1, char::len_utf8);
+        let word = if a == 0 { word_at(0) } else { None }.or_else(|| word_at(a + first));
+        // A word form's group ends where the whole match does.
+        Some(match word {
+            Some((start, end)) if end == m.end() => (start, end),
+            _ => (a, m.end()),
+        })
     }
 
     /// Gives each quantity the currency written next to it.
@@ -492,9 +529,7 @@ impl MoneyFinder {
             return None;
         }
         if let Some((from_start, true)) = opener
-            && self
-                .change_before_from
-                .is_match(window_before(text, from_start, 64))
+            && self.change_verb_near_end(window_before(text, from_start, 64), 6)
         {
             return None;
         }
@@ -507,7 +542,7 @@ impl MoneyFinder {
                 .rsplit(|c: char| !c.is_alphabetic())
                 .next();
             if by.is_some_and(|w| w.eq_ignore_ascii_case("by"))
-                || self.change_before_amount.is_match(before)
+                || self.change_verb_near_end(before, 2)
             {
                 return None;
             }
@@ -566,6 +601,19 @@ impl MoneyFinder {
             max: hi,
             range: true,
         })
+    }
+
+    /// Whether a change verb is among the last `words + 1` words of
+    /// `window`, words being maximal runs of letters: what
+    /// `(?i)(?:^|[^\p{L}])(?:VERBS)(?:[^\p{L}]+\p{L}+){0,N}[^\p{L}]*$`
+    /// matches, without its lazy DFA, which never settles on a pattern of
+    /// this size and cost some 90 µs a call (BENCHMARKS.md).
+    fn change_verb_near_end(&self, window: &str, words: usize) -> bool {
+        let runs: Vec<&str> = self.letters.find_iter(window).map(|m| m.as_str()).collect();
+        runs.iter()
+            .rev()
+            .take(words + 1)
+            .any(|w| self.change_verbs.contains(fold_case(w).as_str()))
     }
 
     /// "between" or "from" right before `pos`: its start and whether it is "from".
@@ -728,7 +776,9 @@ const CHANGE_VERBS: &str = concat!(
     "changes|go|went|gone|goes|move|moved",
 );
 
-/// A change verb, then at most `words` words, then the end of the text.
+/// A change verb, then at most `words` words, then the end of the text:
+/// the reference for [`MoneyFinder::change_verb_near_end`].
+#[cfg(test)]
 fn change_verb_before(words: usize) -> String {
     format!(
         r"(?i)(?:^|[^\p{{L}}])(?:{CHANGE_VERBS})(?:[^\p{{L}}]+\p{{L}}+){{0,{words}}}[^\p{{L}}]*$"
@@ -746,7 +796,10 @@ fn change_verb_before(words: usize) -> String {
 /// group `s`. The boundary after a form that ends with a letter is checked
 /// by the caller ([`MoneyFinder::currency_hits`]); digits may touch a form
 /// on either side ("USD3.14", "20Rs").
-fn form_regex(forms: &[(String, bool)]) -> Result<Regex, regex::Error> {
+///
+/// Also returns `^` and the word alternation alone, with which
+/// [`MoneyFinder::next_form`] tells the groups apart without captures.
+fn form_regex(forms: &[(String, bool)]) -> Result<(Regex, Regex), regex::Error> {
     type Forms<'a> = Vec<&'a (String, bool)>;
     let (mut words, mut symbols): (Forms, Forms) = forms
         .iter()
@@ -774,14 +827,35 @@ fn form_regex(forms: &[(String, bool)]) -> Result<Regex, regex::Error> {
             .collect::<Vec<_>>()
             .join("|")
     };
+    let words = alternation(&mut words);
     let pattern = format!(
-        r"(?:^|[^\p{{L}}])(?P<w>{})|(?P<s>{})",
-        alternation(&mut words),
+        r"(?:^|[^\p{{L}}])(?P<w>{words})|(?P<s>{})",
         alternation(&mut symbols),
     );
-    regex::RegexBuilder::new(&pattern)
-        .size_limit(1 << 24)
-        .build()
+    let build = |pattern: &str| {
+        regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 24)
+            // Every sentence goes through `forms`: with the default 2 MB
+            // its lazy DFA is cleared and rebuilt over and over on news
+            // text (a third of its time); the cache grows only as needed.
+            .dfa_size_limit(16 << 20)
+            .build()
+    };
+    Ok((build(&pattern)?, build(&format!("^(?:{words})"))?))
+}
+
+/// `word` as the regex crate's `(?i)` compares it with ASCII words: ASCII
+/// letters lowercased, and the two other letters that fold to ASCII (`ſ`
+/// to `s`, the Kelvin sign to `k`); anything else stays, and so never equals
+/// an ASCII word.
+fn fold_case(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            '\u{17F}' => 's',
+            '\u{212A}' => 'k',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
 }
 
 fn collapse_whitespace(s: &str) -> String {
@@ -1240,6 +1314,81 @@ mod tests {
         assert!(MoneyFinder::from_csv(bad).is_err());
     }
 
+    /// The forms' capture groups, as `currency_hits` read them before
+    /// `next_form` replaced the capture search (the reference it must agree with).
+    fn forms_by_captures(text: &str, pos: usize) -> Option<(usize, usize)> {
+        let caps = finder().forms.captures_at(text, pos)?;
+        let m = caps.name("w").or_else(|| caps.name("s"))?;
+        Some((m.start(), m.end()))
+    }
+
+    /// Every form `next_form` finds in `text`, checked against the captures.
+    fn check_next_form(text: &str) {
+        let mut pos = 0;
+        loop {
+            let expected = forms_by_captures(text, pos);
+            assert_eq!(finder().next_form(text, pos), expected, "{text:?} at {pos}");
+            match expected {
+                Some((_, end)) if end > pos => pos = end,
+                _ => break,
+            }
+        }
+    }
+
+    #[test]
+    fn no_currency_means_no_money() {
+        let f = finder();
+        assert!(!f.has_currency("300 people and 5 pct in 2019"));
+        assert!(f.find("300 people and 5 pct in 2019").is_empty());
+        assert!(f.has_currency("300 mln dlrs"));
+        // A currency with no amount: the check is necessary, not sufficient.
+        assert!(f.has_currency("a dollar bond"));
+        assert!(f.find("a dollar bond").is_empty());
+    }
+
+    #[test]
+    fn next_form_reads_the_groups_the_captures_give() {
+        for text in [
+            "dollars at the start, $5, 5 dollars, US$5, U.S. $ 5 and A$5",
+            "€ur 5, €UR5, €5, —dollars, x—euros, eurosceptic euros",
+            "Rs. 5 and 20Rs, RM42, 5 yen, 5 Yen, NZ$ 5, £5 and 20p",
+            "1.5 mln U.S. dlrs, 300 mln dlrs, 36 cts, crowns",
+            // Letters that fold to ASCII under (?i), and an alphabetic
+            // non-letter (a combining mark) as the boundary.
+            "ſterling 5, 5 \u{212A}roner, \u{345}dollars, ßdollars",
+            "$",
+            "dlrs",
+            "",
+        ] {
+            check_next_form(text);
+        }
+    }
+
+    #[test]
+    fn change_verbs_near_the_end_match_the_reference_pattern() {
+        let f = finder();
+        for (words, window) in [
+            (6, "prices rose from"),
+            (6, "rose sharply in the first half of the year from"),
+            (6, "rose sharply in the first half of the whole year from"),
+            (2, "rose $"),
+            (2, "output ROSE 5 pct to"),
+            (2, "rises to"),
+            (2, "uprising to"),
+            (2, "riſes to"),
+            (2, "the proposal to"),
+            (2, "é rose"),
+            (6, ""),
+        ] {
+            let reference = Regex::new(&change_verb_before(words)).unwrap();
+            assert_eq!(
+                f.change_verb_near_end(window, words),
+                reference.is_match(window),
+                "{window:?} within {words} words"
+            );
+        }
+    }
+
     mod props {
         use super::*;
         use proptest::prelude::*;
@@ -1273,6 +1422,25 @@ mod tests {
                 text in r"(?:[$£€¥]|US\$|Rs\.? |between |from |up to |more than |about |a |and |to |-|–| |\d{1,4}|,\d{3}|\.\d|[kmMbG]|bn|mln|billion|crore|lakh|dollars?|dlrs|cents?|c|euros|yen|pct|%|\(|\)|é|😀|\u{a0})*"
             ) {
                 assert_sound(&text);
+            }
+
+            #[test]
+            fn next_form_agrees_with_the_captures(
+                text in r"(?:[$£€¥]|€ur|US\$|U\.S\. \$|Rs\.?|RM|A\$|dollars?|dlrs|euros?|yen|crowns|rand|won|ſ|\u{212A}|\u{345}|ß|é|—|x|s| |\d|\.)*"
+            ) {
+                check_next_form(&text);
+            }
+
+            #[test]
+            fn change_verbs_agree_with_the_reference_pattern(
+                window in r"(?:rose|rises|RISE|ri|ſ|up|down|went|the|a|é|of|\$|5| |-|,)*",
+                words in 0usize..7,
+            ) {
+                let reference = Regex::new(&change_verb_before(words)).unwrap();
+                prop_assert_eq!(
+                    finder().change_verb_near_end(&window, words),
+                    reference.is_match(&window)
+                );
             }
         }
     }

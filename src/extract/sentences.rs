@@ -331,7 +331,19 @@ impl Paragraph<'_, '_> {
     fn split(&mut self, lexicon: &Lexicon, start: usize) {
         let mut i = start;
         let mut line_start = start;
-        while let Some(c) = self.char_at(i) {
+        let bytes = self.text.as_bytes();
+        loop {
+            // Skip to the next byte that can matter: a newline, terminal
+            // punctuation, or 0xE2, which leads both '•' and '…' (and is
+            // never a continuation byte). Every char skipped would only have
+            // moved `i` on.
+            i += bytes[i.min(self.end)..self.end]
+                .iter()
+                .position(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | 0xE2))
+                .unwrap_or(self.end.saturating_sub(i));
+            let Some(c) = self.char_at(i) else {
+                break;
+            };
             let next = i + c.len_utf8();
             match c {
                 '\n' => {

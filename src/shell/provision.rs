@@ -2,10 +2,10 @@
 //! when they are missing; never delete or change existing ones.
 //!
 //! An existing stream or consumer that does not fit (its subjects do not
-//! cover ours, its duplicate window is too short, its ack settings differ)
-//! is a start-up error that says what differs. Only features of
-//! nats-server 2.9 are used: one `filter_subject`, no metadata, no
-//! compression.
+//! cover ours, its duplicate window is too short, its replicas or ack
+//! settings differ) is a start-up error that says what differs. Only
+//! features of nats-server 2.9 are used: one `filter_subject`, no metadata,
+//! no compression.
 
 use std::time::Duration;
 
@@ -26,6 +26,8 @@ pub struct StreamSpec {
     pub duplicate_window: Duration,
     /// When set, an existing stream's window must be at least this long.
     pub min_duplicate_window: Option<Duration>,
+    /// Replicas to create the stream with (`--stream-replicas`); an existing
+    /// stream must have as many when sherpa provisions.
     pub replicas: usize,
 }
 
@@ -89,6 +91,16 @@ pub async fn ensure_stream(
                 .await
                 .map_err(|err| request_error(what(), err))?;
             check_stream(&info.config, spec)?;
+            match check_stream_replicas(&info.config, spec) {
+                // Without provisioning an operator owns the streams and
+                // sherpa creates nothing: their replicas are theirs to choose.
+                Err(err) if !create => tracing::warn!(
+                    stream = %spec.name,
+                    difference = %err,
+                    "using the existing stream's replicas"
+                ),
+                checked => checked?,
+            }
             tracing::debug!(stream = %spec.name, "stream exists and fits");
             Ok(existing)
         }
@@ -147,6 +159,7 @@ async fn create_stream(
                 .await
                 .map_err(|err| request_error(format!("stream {}", spec.name), err))?;
             check_stream(&info.config, spec)?;
+            check_stream_replicas(&info.config, spec)?;
             Ok(existing)
         }
         Err(err) => Err(request_error(format!("creating stream {}", spec.name), err)),
@@ -184,6 +197,29 @@ pub fn check_stream(config: &stream::Config, spec: &StreamSpec) -> Result<(), Pr
         return Err(mismatch("it is sealed".to_string()));
     }
     Ok(())
+}
+
+/// Whether an existing stream has the replicas sherpa would create it with.
+/// A mismatch is never repaired: moving a stream between R1 and R3 is an
+/// operator's decision (`nats stream edit --replicas`), not a side effect
+/// of starting a worker with other flags.
+pub fn check_stream_replicas(
+    config: &stream::Config,
+    spec: &StreamSpec,
+) -> Result<(), ProvisionError> {
+    // The server stores an unset replica count as 1.
+    let have = config.num_replicas.max(1);
+    let want = spec.replicas.max(1);
+    if have == want {
+        return Ok(());
+    }
+    Err(ProvisionError::StreamMismatch {
+        stream: spec.name.clone(),
+        problem: format!(
+            "it has {have} {}, not the {want} sherpa was started with (--stream-replicas {want})",
+            if have == 1 { "replica" } else { "replicas" }
+        ),
+    })
 }
 
 /// Gets the durable consumer, creating it when missing and `create` is set;
@@ -292,6 +328,13 @@ pub fn check_consumer(
             config.max_deliver, spec.max_deliver
         ));
     }
+    // 0 means "as many as the stream", which was checked already.
+    if config.num_replicas != 0 && config.num_replicas != spec.replicas {
+        differs.push(format!(
+            "replicas are {}, not {} (--stream-replicas)",
+            config.num_replicas, spec.replicas
+        ));
+    }
     if config.max_ack_pending != spec.max_ack_pending {
         differs.push(format!(
             "max ack pending is {}, not {} (--max-ack-pending)",
@@ -389,6 +432,40 @@ mod tests {
     }
 
     #[test]
+    fn an_existing_stream_must_have_the_replicas_asked_for() {
+        let mut config = stream::Config {
+            name: "NEWS_ENRICHED".to_string(),
+            subjects: vec!["news.enriched.>".to_string()],
+            duplicate_window: Duration::from_secs(600),
+            num_replicas: 1,
+            ..Default::default()
+        };
+        assert!(check_stream_replicas(&config, &spec()).is_ok());
+        let three = StreamSpec {
+            replicas: 3,
+            ..spec()
+        };
+        let err = check_stream_replicas(&config, &three)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "it has 1 replica, not the 3 sherpa was started with (--stream-replicas 3)"
+            ) && err.contains("sherpa never changes an existing stream"),
+            "{err}"
+        );
+        config.num_replicas = 3;
+        assert!(check_stream_replicas(&config, &three).is_ok());
+        let err = check_stream_replicas(&config, &spec())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("it has 3 replicas, not the 1"), "{err}");
+        // Unset (0) is what the server treats as 1.
+        config.num_replicas = 0;
+        assert!(check_stream_replicas(&config, &spec()).is_ok());
+    }
+
+    #[test]
     fn an_existing_consumer_must_match_when_provisioning() {
         let spec = ConsumerSpec {
             name: "sherpa".to_string(),
@@ -407,6 +484,14 @@ mod tests {
             .to_string();
         assert!(err.contains("ack wait is 1m, not 30s"), "{err}");
         assert!(check_consumer(&other, "NEWS_RAW", &spec, false).is_ok());
+        let mut replicated = same.clone();
+        replicated.num_replicas = 3;
+        let err = check_consumer(&replicated, "NEWS_RAW", &spec, true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("replicas are 3, not 1"), "{err}");
+        replicated.num_replicas = 0;
+        assert!(check_consumer(&replicated, "NEWS_RAW", &spec, true).is_ok());
         other.filter_subject = "news.raw.reuters".to_string();
         assert!(check_consumer(&other, "NEWS_RAW", &spec, false).is_err());
     }

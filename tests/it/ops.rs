@@ -635,8 +635,20 @@ fn the_compose_file_runs_nats_sherpa_prometheus_and_grafana_together() {
         .iter()
         .find(|c| c["job_name"] == "sherpa")
         .expect("a scrape job named sherpa (the alerts and dashboard select on it)");
-    let target = yaml_str(&job["static_configs"][0]["targets"][0], "a target");
-    assert_eq!(target, format!("sherpa:{metrics_port}"));
+    // Found by service name through Docker's DNS, on the port sherpa serves
+    // (the `cluster` profile's replicas are checked in tests/it/cluster.rs).
+    let discovery = &job["dns_sd_configs"][0];
+    let names: Vec<&str> = discovery["names"]
+        .as_sequence()
+        .expect("DNS names to scrape")
+        .iter()
+        .map(|name| yaml_str(name, "a DNS name"))
+        .collect();
+    assert!(
+        names.contains(&"sherpa"),
+        "sherpa is not scraped: {names:?}"
+    );
+    assert_eq!(discovery["port"].as_u64(), Some(u64::from(metrics_port)));
 
     // Grafana: datasource and dashboards provisioned from deploy/.
     let grafana = &services["grafana"];

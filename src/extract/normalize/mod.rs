@@ -178,8 +178,52 @@ impl TextBuilder {
         }
     }
 
+    /// A run of printable ASCII that starts and ends with a visible
+    /// character and has single spaces at most between them: what
+    /// `push_visible` and `request(Gap::Space)` do char by char, with the
+    /// separator and bullet written once. `visible` counts its non-spaces.
+    fn push_visible_run(&mut self, run: &str, visible: usize) {
+        let mut rest = run.chars();
+        if let Some(c) = rest.next() {
+            self.push_visible(c);
+            self.out.push_str(rest.as_str());
+            self.visible += visible - 1;
+            if self.link_depth > 0 {
+                self.link_visible += visible - 1;
+            }
+        }
+    }
+
     fn push_text(&mut self, text: &str, newlines: Newlines) {
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < text.len() {
+            // Most text is words of printable ASCII with single spaces
+            // between them: copy such a run at once instead of classifying
+            // and pushing every char.
+            let visible_at = |i: usize| bytes.get(i).is_some_and(|b| (0x21..=0x7e).contains(b));
+            let (mut run, mut spaces) = (0, 0);
+            loop {
+                if visible_at(at + run) {
+                    run += 1;
+                } else if run > 0 && bytes.get(at + run) == Some(&b' ') && visible_at(at + run + 1)
+                {
+                    run += 1;
+                    spaces += 1;
+                } else {
+                    break;
+                }
+            }
+            if run > 0 {
+                self.push_visible_run(&text[at..at + run], run - spaces);
+                self.after_cr = false;
+                at += run;
+                continue;
+            }
+            let Some(c) = text[at..].chars().next() else {
+                break;
+            };
+            at += c.len_utf8();
             match classify(c) {
                 CharClass::Visible => self.push_visible(c),
                 CharClass::Invisible => {}

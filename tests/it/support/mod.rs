@@ -1,5 +1,6 @@
 //! Shared test harness.
 
+pub mod cluster;
 pub mod dev_sets;
 pub mod http;
 pub mod nats;

@@ -44,7 +44,7 @@ pub fn nats_server_bin() -> PathBuf {
 }
 
 /// A port nothing listens on right now.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     listener.local_addr().expect("local addr").port()
 }
@@ -194,7 +194,11 @@ impl Drop for NatsServer {
 }
 
 /// Waits until the server on `port` greets a client with its INFO line.
-fn wait_ready(port: u16, mut child: Option<&mut Child>, timeout: Duration) -> Result<(), String> {
+pub fn wait_ready(
+    port: u16,
+    mut child: Option<&mut Child>,
+    timeout: Duration,
+) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(child) = child.as_deref_mut()

@@ -1394,8 +1394,10 @@ mod tests {
         use proptest::prelude::*;
 
         fn assert_sound(text: &str) {
+            let found = finder().find(text);
+            assert!(found.is_empty() || finder().has_currency(text), "{text:?}");
             let mut last_end = 0;
-            for m in finder().find(text) {
+            for m in found {
                 assert!(m.start >= last_end && m.start < m.end && m.end <= text.len());
                 assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
                 assert!(m.min.is_some() || m.max.is_some());

@@ -37,6 +37,8 @@ const ARTICLES: usize = 10_000;
 /// Publishing pace, articles per second: slow enough that every disruption
 /// happens while articles are still being published.
 const PUBLISH_RATE: f64 = 250.0;
+/// Articles held back until the last disruption starts.
+const TAIL: usize = 2_000;
 /// Worker processes, each with its own slot (a supervisor restarts a
 /// killed one in the same slot).
 const WORKERS: usize = 3;
@@ -192,15 +194,6 @@ impl Worker {
                 .and_then(|line| line["fields"]["addr"].as_str()?.parse().ok());
         }
         self.metrics
-    }
-
-    /// One metric from `/metrics` (summed over its labels).
-    fn metric(&mut self, name: &str) -> Option<f64> {
-        let addr = self.metrics_addr()?;
-        match http_get(addr, "/metrics").ok()? {
-            (200, body) => Some(Worker::metric_sum(&body, name)),
-            _ => None,
-        }
     }
 
     /// The sum of every series of a metric (all label values).
@@ -364,22 +357,28 @@ impl Fleet {
         self.replace(layout, slot).await;
     }
 
-    /// `kill -9`, while it holds unacknowledged messages when it gets any
-    /// within a while, then start again. Returns whether it held some: on a
-    /// fast machine a worker may drain everything before the kill comes.
-    async fn kill9(&mut self, layout: &Layout, slot: usize) -> bool {
+    /// `kill -9` while it holds unacknowledged messages, then start again.
+    ///
+    /// The worker is frozen first (SIGSTOP): its open pull requests stay on
+    /// the server, so articles keep being delivered to it and none of them is
+    /// acknowledged. It holds some once the consumer's ack floor stays behind
+    /// its delivered sequence for a second, far longer than the other workers
+    /// take over an article (and well within the 5 s ack wait). When nothing
+    /// reached it, it is thawed and frozen again, a few times. Returns whether
+    /// it held some when it was killed.
+    async fn kill9(&mut self, js: &jetstream::Context, layout: &Layout, slot: usize) -> bool {
         let worker = &mut self.workers[slot];
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut held = true;
-        while worker.metric("sherpa_articles_in_flight").unwrap_or(0.0) < 1.0 {
-            if Instant::now() >= deadline {
-                eprintln!("worker {slot} had no articles in flight within 30 s; killing it anyway");
-                held = false;
+        let mut held = false;
+        for _attempt in 0..5 {
+            worker.scrape();
+            worker.signal("-STOP");
+            held = holds_unacknowledged(js, layout, Duration::from_secs(3)).await;
+            if held {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            worker.signal("-CONT");
+            tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        worker.scrape();
         worker.signal("-KILL");
         let _ = worker.wait_exit(Duration::from_secs(10)).await;
         self.replace(layout, slot).await;
@@ -493,6 +492,42 @@ async fn consumer_backlog(js: &jetstream::Context, layout: &Layout) -> Option<(u
     Some((info.num_pending, info.num_ack_pending))
 }
 
+/// Whether, within `within`, a delivered message stays unacknowledged for a
+/// second: the consumer's ack floor behind its delivered sequence and not
+/// moving.
+async fn holds_unacknowledged(js: &jetstream::Context, layout: &Layout, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some((floor, delivered)) = ack_floor_and_delivered(js, layout).await
+            && floor < delivered
+        {
+            let mut stuck = true;
+            for _ in 0..2 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let later = ack_floor_and_delivered(js, layout).await;
+                stuck &= later.is_some_and(|(later_floor, _)| later_floor == floor);
+            }
+            if stuck {
+                return true;
+            }
+            continue;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// The consumer's `(ack floor, delivered)` consumer sequences: everything up
+/// to the floor is acknowledged.
+async fn ack_floor_and_delivered(js: &jetstream::Context, layout: &Layout) -> Option<(u64, u64)> {
+    let stream = js.get_stream(layout.input_stream()).await.ok()?;
+    let info = stream.consumer_info(layout.consumer()).await.ok()?;
+    Some((
+        info.ack_floor.consumer_sequence,
+        info.delivered.consumer_sequence,
+    ))
+}
+
 /// One raw article ready to publish.
 struct Raw {
     id: String,
@@ -504,51 +539,65 @@ struct Raw {
 /// id, retrying a failed publish (no responders while the stream's node is
 /// down, a lost ack during an election) until JetStream acknowledges it; a
 /// retry of a publish that was stored after all is dropped as a duplicate.
+///
+/// The last `TAIL` articles wait for `release`, so the last disruption is
+/// sure to come while articles are still being published however slow the
+/// machine is.
 async fn publish_paced(
     js: jetstream::Context,
     articles: Arc<Vec<Raw>>,
     published: Arc<AtomicUsize>,
+    release: tokio::sync::oneshot::Receiver<()>,
 ) -> Duration {
     let started = tokio::time::Instant::now();
+    let head = articles.len().saturating_sub(TAIL);
+    publish_range(&js, &articles, 0..head, &published).await;
+    release.await.expect("the tail is released");
+    publish_range(&js, &articles, head..articles.len(), &published).await;
+    started.elapsed()
+}
+
+async fn publish_range(
+    js: &jetstream::Context,
+    articles: &[Raw],
+    range: std::ops::Range<usize>,
+    published: &AtomicUsize,
+) {
+    let started = tokio::time::Instant::now();
+    let first = range.start;
     let deadline = Instant::now() + Duration::from_secs(150);
-    futures::stream::iter(0..articles.len())
-        .map(|i| {
-            let js = js.clone();
-            let articles = articles.clone();
-            let published = published.clone();
-            async move {
-                let due = started + Duration::from_secs_f64(i as f64 / PUBLISH_RATE);
-                tokio::time::sleep_until(due).await;
-                let raw = &articles[i];
-                let message = PublishMessage::build()
-                    .payload(raw.payload.clone())
-                    .message_id(&raw.id);
-                let mut delay = Duration::from_millis(100);
-                loop {
-                    let acked = match js.send_publish(raw.subject.clone(), message.clone()).await {
-                        Ok(ack) => ack.await.map(|_| ()),
-                        Err(err) => Err(err),
-                    };
-                    match acked {
-                        Ok(()) => break,
-                        Err(err) => {
-                            assert!(
-                                Instant::now() < deadline,
-                                "article {} could not be published: {err}",
-                                raw.id
-                            );
-                            tokio::time::sleep(delay).await;
-                            delay = (delay * 2).min(Duration::from_secs(1));
-                        }
+    futures::stream::iter(range)
+        .map(|i| async move {
+            let due = started + Duration::from_secs_f64((i - first) as f64 / PUBLISH_RATE);
+            tokio::time::sleep_until(due).await;
+            let raw = &articles[i];
+            let message = PublishMessage::build()
+                .payload(raw.payload.clone())
+                .message_id(&raw.id);
+            let mut delay = Duration::from_millis(100);
+            loop {
+                let acked = match js.send_publish(raw.subject.clone(), message.clone()).await {
+                    Ok(ack) => ack.await.map(|_| ()),
+                    Err(err) => Err(err),
+                };
+                match acked {
+                    Ok(()) => break,
+                    Err(err) => {
+                        assert!(
+                            Instant::now() < deadline,
+                            "article {} could not be published: {err}",
+                            raw.id
+                        );
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_secs(1));
                     }
                 }
-                published.fetch_add(1, Ordering::Relaxed);
             }
+            published.fetch_add(1, Ordering::Relaxed);
         })
         .buffer_unordered(256)
         .collect::<Vec<()>>()
         .await;
-    started.elapsed()
 }
 
 /// Every message of a stream, read with an ordered consumer: `(Nats-Msg-Id,
@@ -813,13 +862,23 @@ async fn scale_out_scenario(replicas: u8, victim: Victim) {
         );
     }
 
-    let published = Arc::new(AtomicUsize::new(0));
-    let publisher = tokio::spawn(publish_paced(js.clone(), raw.clone(), published.clone()));
     let expected = expected.await.expect("sherpa extract");
     let total = expected.len() as u64;
     assert!(
         total > ARTICLES as u64,
         "every article gives one record at least"
+    );
+    let published = Arc::new(AtomicUsize::new(0));
+    let (release_tail, tail_released) = tokio::sync::oneshot::channel();
+    let publisher = tokio::spawn(publish_paced(
+        js.clone(),
+        raw.clone(),
+        published.clone(),
+        tail_released,
+    ));
+    eprintln!(
+        "[{tag} {:>5.1}s] publishing",
+        started.elapsed().as_secs_f64()
     );
 
     // 1. A NATS node dies (SIGKILL) with work outstanding, and comes back.
@@ -915,14 +974,18 @@ async fn scale_out_scenario(replicas: u8, victim: Victim) {
         published.load(Ordering::Relaxed)
     );
 
-    // 3. One worker is killed outright while it holds articles.
-    let killed_holding = fleet.kill9(&layout, 1).await;
+    // 3. One worker is killed outright while it holds articles, with the
+    // last articles being published.
+    let publishing_at_kill_9 = published.load(Ordering::Relaxed);
+    release_tail
+        .send(())
+        .expect("the publisher waits for the tail");
+    let killed_holding = fleet.kill9(&js, &layout, 1).await;
     eprintln!(
         "[{tag} {:>5.1}s] worker 1 kill -9'd and replaced (published {})",
         started.elapsed().as_secs_f64(),
         published.load(Ordering::Relaxed)
     );
-    let disruptions_done_while_publishing = published.load(Ordering::Relaxed) < ARTICLES;
 
     let publish_took = publisher.await.expect("the publisher");
     eprintln!(
@@ -1017,7 +1080,7 @@ async fn scale_out_scenario(replicas: u8, victim: Victim) {
     let processed = fleet.processed();
     let (redeliveries, duplicates) = fleet.redeliveries_and_duplicates();
     eprintln!(
-        "[{tag} {:>5.1}s] drained; processed per worker (their /metrics): {processed:?}; {} records; {redeliveries} redeliveries, {duplicates} duplicate records dropped by the output stream; cluster up in {:.1}s; disruptions while publishing: {disruptions_done_while_publishing}",
+        "[{tag} {:>5.1}s] drained; processed per worker (their /metrics): {processed:?}; {} records; {redeliveries} redeliveries, {duplicates} duplicate records dropped by the output stream; cluster up in {:.1}s; kill -9 with {publishing_at_kill_9} of {ARTICLES} published",
         drained.as_secs_f64(),
         stored.len(),
         up.as_secs_f64()
@@ -1025,12 +1088,14 @@ async fn scale_out_scenario(replicas: u8, victim: Victim) {
     // The disruptions did bite: what the killed worker held came back — as
     // a redelivery, or as records published again and dropped as duplicates
     // by the output stream.
-    if killed_holding {
-        assert!(
-            redeliveries + duplicates >= 1.0,
-            "no redelivery and no duplicate was seen; the kill -9 proved nothing"
-        );
-    }
+    assert!(
+        killed_holding,
+        "the frozen worker was delivered nothing while the tail was published"
+    );
+    assert!(
+        redeliveries >= 1.0,
+        "what the killed worker held was not redelivered ({duplicates} duplicates dropped)"
+    );
     for (slot, n) in processed.iter().enumerate() {
         assert!(
             *n >= (ARTICLES / 10) as f64,

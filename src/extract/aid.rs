@@ -31,6 +31,12 @@ pub struct AidDraft {
 const CUE_WINDOW: usize = 90;
 
 pub fn find(doc: &Doc) -> Vec<AidDraft> {
+    // The first sentence with aid needs an aid word (the next ones may lean
+    // on it): an article without one (most of the news) is done at once.
+    let all = doc.text.len();
+    if !doc.has_cue(Cue::AidCue, 0, all) && !doc.has_cue(Cue::AidWeakCue, 0, all) {
+        return Vec::new();
+    }
     let mut drafts: Vec<AidDraft> = Vec::new();
     let mut previous_had_aid = false;
     for &s in &doc.sentences {
@@ -43,11 +49,26 @@ pub fn find(doc: &Doc) -> Vec<AidDraft> {
 
 fn find_in_sentence(doc: &Doc, s: Sentence, previous_had_aid: bool, drafts: &mut Vec<AidDraft>) {
     {
-        let sentence = doc.sentence_text(s);
+        // The cheap tests first (the article's cues are indexed): most
+        // sentences with a figure are not about aid.
+        if doc.has_cue(Cue::AidNever, s.start, s.end) {
+            return;
+        }
+        // A sentence that goes on listing the figures of the one before
+        // ("The EU announced 500 million euros and the United States $100
+        // million") needs no aid word of its own.
+        let about_aid = doc.has_cue(Cue::AidCue, s.start, s.end)
+            || doc.has_cue(Cue::AidWeakCue, s.start, s.end)
+            || previous_had_aid
+                && (doc.has_cue(Cue::DonorSubject, s.start, s.end)
+                    || doc.has_cue(Cue::AidPledged, s.start, s.end));
+        if !about_aid {
+            return;
+        }
         let money: Vec<MoneyMatch> = doc
             .kb
             .money
-            .find(sentence)
+            .find(doc.sentence_text(s))
             .into_iter()
             .map(|mut m| {
                 m.start += s.start;
@@ -55,18 +76,7 @@ fn find_in_sentence(doc: &Doc, s: Sentence, previous_had_aid: bool, drafts: &mut
                 m
             })
             .collect();
-        // A sentence that goes on listing the figures of the one before
-        // ("The EU announced 500 million euros and the United States $100
-        // million") needs no aid word of its own.
-        if money.is_empty() || doc.has_cue(Cue::AidNever, s.start, s.end) {
-            return;
-        }
-        let about_aid = doc.has_cue(Cue::AidCue, s.start, s.end)
-            || doc.has_cue(Cue::AidWeakCue, s.start, s.end)
-            || previous_had_aid
-                && (doc.has_cue(Cue::DonorSubject, s.start, s.end)
-                    || doc.has_cue(Cue::AidPledged, s.start, s.end));
-        if !about_aid {
+        if money.is_empty() {
             return;
         }
         // Listing the figures of the sentence before, with no aid word here.

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::knowledge::{ActorHit, ActorKind, Cue, Knowledge, is_word_bounded};
+use crate::knowledge::{ActorHit, ActorKind, Cue, CueIndex, Knowledge, is_word_bounded};
 
 use super::sentences::Sentence;
 
@@ -58,6 +58,8 @@ pub struct Doc<'a> {
     pub anchor: NaiveDate,
     /// Whether the first paragraph of the text is the title.
     pub has_title: bool,
+    /// Every cue in the text, found once.
+    cues: CueIndex,
 }
 
 /// Words before a mention that make it a location.
@@ -127,6 +129,7 @@ impl<'a> Doc<'a> {
             published,
             anchor,
             has_title,
+            cues: kb.lexicon.index(text),
         }
     }
 
@@ -143,16 +146,15 @@ impl<'a> Doc<'a> {
 
     /// Cue hits of one class inside `start..end`, as absolute offsets.
     pub fn cues(&self, cue: Cue, start: usize, end: usize) -> Vec<(usize, usize)> {
-        self.kb
-            .lexicon
-            .find(cue, &self.text[start..end])
-            .into_iter()
-            .map(|h| (start + h.start, start + h.end))
+        self.cues
+            .within(cue, start, end)
+            .iter()
+            .map(|h| (h.start, h.end))
             .collect()
     }
 
     pub fn has_cue(&self, cue: Cue, start: usize, end: usize) -> bool {
-        self.kb.lexicon.any(cue, &self.text[start..end])
+        !self.cues.within(cue, start, end).is_empty()
     }
 }
 

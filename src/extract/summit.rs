@@ -118,6 +118,12 @@ struct Candidate {
 }
 
 pub fn find(doc: &Doc) -> Vec<SummitDraft> {
+    // Every summit hangs on a trigger in its sentence: an article without
+    // one anywhere (most of the news) is done after one scan.
+    let all = doc.text.len();
+    if !doc.has_cue(Cue::SummitStrong, 0, all) && !doc.has_cue(Cue::SummitWeak, 0, all) {
+        return Vec::new();
+    }
     let mut drafts: Vec<SummitDraft> = Vec::new();
     for &sentence in &doc.sentences {
         let found = sentence_summits(doc, sentence, &drafts);
@@ -1102,7 +1108,12 @@ fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
     // A meeting the story reports as held, with no day of its own, happened
     // on the day its lead sentence gives ("…announced a package for Egypt on
     // Sunday, as European leaders travelled to Cairo").
-    if let Some(lead) = lead_day(doc) {
+    // (The time finder runs on the lead only when some draft needs it.)
+    if out
+        .iter()
+        .any(|d| d.when.is_none() && d.status == SummitStatus::Held)
+        && let Some(lead) = lead_day(doc)
+    {
         for d in out
             .iter_mut()
             .filter(|d| d.when.is_none() && d.status == SummitStatus::Held)

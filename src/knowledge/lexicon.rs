@@ -1,7 +1,7 @@
 //! Cue lexicons (data/lexicon.toml): phrase lists the summit and aid
 //! assembly reads, each compiled into a case-insensitive, whole-word matcher.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 use super::KnowledgeError;
@@ -98,6 +98,12 @@ impl Cue {
     ];
 
     /// The list's path in data/lexicon.toml.
+    /// The position in `ALL`.
+    fn index(self) -> usize {
+        // ALL lists the variants in declaration order.
+        self as usize
+    }
+
     fn path(self) -> &'static str {
         match self {
             Cue::SummitStrong => "summit.strong",
@@ -199,6 +205,28 @@ pub fn is_word_bounded(text: &str, start: usize, end: usize) -> bool {
 #[derive(Debug)]
 pub struct Lexicon {
     lists: Vec<CueList>,
+    /// Every phrase of every list in one automaton, for [`Lexicon::index`].
+    all: AhoCorasick,
+    /// The lists (indices into `lists`) each pattern of `all` belongs to.
+    pattern_lists: Vec<Vec<usize>>,
+}
+
+/// Every cue of every class in one text, found in one pass: each class's
+/// hits are exactly what [`CueList::find`] gives on the whole text.
+#[derive(Debug, Clone, Default)]
+pub struct CueIndex {
+    /// Per class (in `Cue::ALL` order), hits left to right.
+    hits: Vec<Vec<CueHit>>,
+}
+
+impl CueIndex {
+    /// The hits of one class lying wholly inside `start..end`.
+    pub fn within(&self, cue: Cue, start: usize, end: usize) -> &[CueHit] {
+        let hits = &self.hits[cue.index()];
+        let first = hits.partition_point(|h| h.start < start);
+        let last = first + hits[first..].partition_point(|h| h.end <= end);
+        &hits[first..last]
+    }
 }
 
 impl Lexicon {
@@ -218,17 +246,78 @@ impl Lexicon {
                 let phrases = Vec::<String>::deserialize(node.clone()).map_err(|e| {
                     KnowledgeError::new("lexicon.toml", format!("{}: {e}", cue.path()))
                 })?;
-                CueList::new(&phrases)
+                Ok((CueList::new(&phrases)?, phrases))
             })
-            .collect::<Result<_, _>>()?;
-        Ok(Lexicon { lists })
+            .collect::<Result<Vec<_>, KnowledgeError>>()?;
+        // One pattern per phrase, whatever its case (the matching ignores
+        // ASCII case), with the lists it is in.
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_lists: Vec<Vec<usize>> = Vec::new();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (list, (_, phrases)) in lists.iter().enumerate() {
+            for phrase in phrases {
+                let key = phrase.to_ascii_lowercase();
+                let id = *seen.entry(key).or_insert_with(|| {
+                    patterns.push(phrase.clone());
+                    pattern_lists.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !pattern_lists[id].contains(&list) {
+                    pattern_lists[id].push(list);
+                }
+            }
+        }
+        // A DFA: a few hundred kilobytes, and the fastest scan there is.
+        let all = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| KnowledgeError::new("lexicon.toml", e.to_string()))?;
+        Ok(Lexicon {
+            lists: lists.into_iter().map(|(list, _)| list).collect(),
+            all,
+            pattern_lists,
+        })
     }
 
     /// The compiled list of one cue class.
     pub fn list(&self, cue: Cue) -> &CueList {
-        // ALL and `lists` are built in the same order.
-        let index = Cue::ALL.iter().position(|c| *c == cue).unwrap_or(0);
-        &self.lists[index]
+        &self.lists[cue.index()]
+    }
+
+    /// Every cue of every class in `text`, in one pass over it.
+    ///
+    /// Each class keeps what its own leftmost-longest search would: among
+    /// all occurrences of its phrases (overlapping ones included), the
+    /// leftmost, the longest of those starting there, then the same after
+    /// its end; and of those, the ones that stand as whole words.
+    pub fn index(&self, text: &str) -> CueIndex {
+        let mut found: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.lists.len()];
+        for m in self.all.find_overlapping_iter(text) {
+            for &list in &self.pattern_lists[m.pattern().as_usize()] {
+                found[list].push((m.start(), m.end()));
+            }
+        }
+        let hits = found
+            .into_iter()
+            .map(|mut occurrences| {
+                occurrences.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+                let mut hits = Vec::new();
+                let mut next = 0;
+                for (start, end) in occurrences {
+                    if start < next {
+                        continue;
+                    }
+                    next = end;
+                    if is_word_bounded(text, start, end) {
+                        hits.push(CueHit { start, end });
+                    }
+                }
+                hits
+            })
+            .collect();
+        CueIndex { hits }
     }
 
     pub fn find(&self, cue: Cue, text: &str) -> Vec<CueHit> {
@@ -242,7 +331,87 @@ impl Lexicon {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn lexicon() -> &'static Lexicon {
+        static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEX.get_or_init(|| Lexicon::from_toml(crate::knowledge::LEXICON_TOML).unwrap())
+    }
+
+    /// The index agrees with each list's own search over the whole text.
+    fn assert_index_agrees(text: &str) {
+        let lex = lexicon();
+        let index = lex.index(text);
+        for cue in Cue::ALL {
+            assert_eq!(
+                index.within(cue, 0, text.len()),
+                lex.find(cue, text).as_slice(),
+                "{cue:?} in {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cue_order_is_declaration_order() {
+        for (i, cue) in Cue::ALL.iter().enumerate() {
+            assert_eq!(cue.index(), i, "{cue:?}");
+        }
+    }
+
+    #[test]
+    fn the_index_is_each_lists_own_search() {
+        for text in [
+            "",
+            "The summit meeting was held; summit talks, summits and summitry.",
+            "Leaders met. They will meet again at a meeting in Hanoi, he said.",
+            "Japan pledged aid, an aid package and debt relief; the IMF's loans.",
+            "metal aids, SUMMIT-level talks, credit lines and a line of credit",
+            "he called off the summit, then called it off again",
+        ] {
+            assert_index_agrees(text);
+        }
+    }
+
+    #[test]
+    fn within_keeps_hits_wholly_inside_the_range() {
+        let lex = lexicon();
+        let text = "a summit, then a summit meeting";
+        let index = lex.index(text);
+        let all = index.within(Cue::SummitStrong, 0, text.len());
+        assert_eq!(all.len(), 2);
+        assert_eq!(index.within(Cue::SummitStrong, 0, 9), &all[..1]);
+        assert_eq!(index.within(Cue::SummitStrong, 3, 8), &[]);
+        assert_eq!(index.within(Cue::SummitStrong, 9, text.len()), &all[1..]);
+    }
+
+    proptest! {
+        /// Phrases of the lexicon run together, cut and glued in odd ways.
+        #[test]
+        fn the_index_agrees_on_phrase_soup(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "summit", "summit meeting", "meet", "met", "metal", "talks",
+                    "held talks", "aid", "aid package", "package", "loan", "loans",
+                    "credit", "line of credit", "debt relief", "relief", "pledged",
+                    "called off", "off", "visit", "state visit", "will host",
+                ]),
+                0..12,
+            ),
+            glue in prop::collection::vec(
+                prop::sample::select(vec![" ", "", "-", ". ", "s ", "’", "é", "\n"]),
+                12,
+            ),
+        ) {
+            let mut text = String::new();
+            for (part, glue) in parts.iter().zip(&glue) {
+                text.push_str(part);
+                text.push_str(glue);
+            }
+            assert_index_agrees(&text);
+        }
+    }
 
     #[test]
     fn whole_words_case_insensitive() {

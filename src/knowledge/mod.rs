@@ -14,7 +14,7 @@ mod rates;
 pub use event_codes::{EventCode, EventCodes, LocationRelation};
 pub use forums::{CityHit, ForumSummits};
 pub use gazetteer::{Actor, ActorHit, ActorKind, Gazetteer, LeaderEntry};
-pub use lexicon::{Cue, CueHit, CueList, Lexicon, is_word_bounded};
+pub use lexicon::{Cue, CueHit, CueIndex, CueList, Lexicon, is_word_bounded};
 pub use rates::{Rate, Rates};
 
 use crate::extract::money::MoneyFinder;

@@ -245,19 +245,26 @@ impl ConnectArgs {
                 urls: urls.clone(),
                 source,
             })?;
-        let mut state = client.connection_state();
-        let mut waited = Duration::ZERO;
-        let step = Duration::from_millis(50);
-        while state != async_nats::connection::State::Connected {
+        // The client connects in the background: poll its state, every 2 ms
+        // for the first second (a local server answers within a few; start-up
+        // time counts), then every 50 ms, with a warning every 10 s.
+        let started = tokio::time::Instant::now();
+        let mut next_warning = Duration::from_secs(10);
+        while client.connection_state() != async_nats::connection::State::Connected {
+            let waited = started.elapsed();
+            let step = if waited < Duration::from_secs(1) {
+                Duration::from_millis(2)
+            } else {
+                Duration::from_millis(50)
+            };
             tokio::select! {
                 _ = shutdown.requested() => return Err(ConnectError::Interrupted),
                 _ = tokio::time::sleep(step) => {}
             }
-            waited += step;
-            if waited.as_millis().is_multiple_of(10_000) {
+            if waited >= next_warning {
                 tracing::warn!(urls = %urls, waited_s = waited.as_secs(), "still waiting for NATS");
+                next_warning += Duration::from_secs(10);
             }
-            state = client.connection_state();
         }
         Ok(client)
     }

@@ -92,7 +92,7 @@ pub fn extract(kb: &Knowledge, article: &Article, received_at: DateTime<Utc>) ->
                 event_key: ids::event_key(&d.participants, month.as_deref()),
                 article: article_ref.clone(),
                 participants: d.participants,
-                leaders: d.leaders,
+                leaders: d.leaders.into_iter().map(|l| l.leader).collect(),
                 status: d.status,
                 when: d.when.map(|(text, first, last)| When {
                     text,

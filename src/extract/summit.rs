@@ -15,7 +15,8 @@ use crate::model::{Leader, Location, SummitStatus};
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummitDraft {
     pub participants: Vec<String>,
-    pub leaders: Vec<Leader>,
+    /// One per person, named as fully as the text does.
+    pub leaders: Vec<DraftLeader>,
     pub status: SummitStatus,
     /// Text, first day, last day.
     pub when: Option<(String, NaiveDate, NaiveDate)>,
@@ -24,6 +25,35 @@ pub struct SummitDraft {
     pub when_unanchored: bool,
     pub location: Option<Location>,
     pub evidence: Sentence,
+}
+
+/// A leader as the text names them, and who they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftLeader {
+    pub leader: Leader,
+    /// Their name in the gazetteer: "Kim" and "Kim Jong Un" in 2018 are one
+    /// person.
+    pub person: Option<String>,
+}
+
+impl DraftLeader {
+    fn same_person(&self, other: &DraftLeader) -> bool {
+        self.leader.code == other.leader.code
+            && match (&self.person, &other.person) {
+                (Some(a), Some(b)) => a == b,
+                _ => self.leader.name == other.leader.name,
+            }
+    }
+}
+
+/// Adds a leader unless the person is there already; the fuller name of
+/// the two stays.
+fn add_leader(leaders: &mut Vec<DraftLeader>, l: DraftLeader) {
+    match leaders.iter_mut().find(|x| x.same_person(&l)) {
+        Some(x) if l.leader.name.len() > x.leader.name.len() => x.leader.name = l.leader.name,
+        Some(_) => {}
+        None => leaders.push(l),
+    }
 }
 
 /// Words that stop the noun phrase after "with".
@@ -109,12 +139,19 @@ fn is_month_name(w: &str) -> bool {
 /// A clause's bounds and the triggers in it (position, strong).
 type ClauseTriggers = ((usize, usize), Vec<(usize, bool)>);
 
+#[derive(Default)]
 struct Candidate {
     participants: BTreeSet<String>,
     /// Where the summit noun or verb is, for picking the nearest time.
     anchor: usize,
     /// Index in the sentence's list of pairs, for "respectively".
     order: usize,
+    /// "a day after meeting Li": days from the date the clause gives, and
+    /// the words that say so.
+    offset: Option<(i64, usize, usize)>,
+    /// Where its leaders are named, when the sentence holds several of its
+    /// meetings; the whole sentence otherwise.
+    leader_spans: Option<Vec<(usize, usize)>>,
 }
 
 pub fn find(doc: &Doc) -> Vec<SummitDraft> {
@@ -269,6 +306,7 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                 participants: codes,
                 anchor: ts,
                 order: candidates.len(),
+                ..Default::default()
             });
         } else if codes.len() == 1
             && forums.len() == parties.len()
@@ -285,6 +323,7 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                 participants: codes,
                 anchor: ts,
                 order: candidates.len(),
+                ..Default::default()
             });
         }
     }
@@ -332,6 +371,7 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                     participants: BTreeSet::from([forum.to_string()]),
                     anchor: ts,
                     order: candidates.len(),
+                    ..Default::default()
                 });
             }
         }
@@ -410,6 +450,7 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                     participants,
                     anchor,
                     order: candidates.len(),
+                    ..Default::default()
                 });
             }
         }
@@ -490,6 +531,7 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
                 participants,
                 anchor: trigger,
                 order: 0,
+                ..Default::default()
             });
             continue;
         }
@@ -664,6 +706,7 @@ fn group_parties(
             participants,
             anchor: trigger,
             order,
+            ..Default::default()
         })
         .collect()
 }
@@ -782,31 +825,81 @@ fn split_events(
     if found.len() != 1 || triggers.len() < 2 {
         return found;
     }
-    let dated: Vec<usize> = triggers
+    // Each trigger's stretch runs to the next trigger.
+    let stretches: Vec<(usize, usize)> = triggers
         .iter()
         .enumerate()
-        .filter(|(i, t)| {
-            let until = triggers.get(i + 1).map_or(clause_end, |n| n.0);
-            let stretch = &doc.text[t.0..until];
+        .map(|(i, t)| (t.0, triggers.get(i + 1).map_or(clause_end, |n| n.0)))
+        .collect();
+    let dated: Vec<usize> = stretches
+        .iter()
+        .enumerate()
+        .filter(|(_, (a, b))| {
             !doc.kb
                 .time
-                .find(stretch, Some(doc.anchor), Tense::Unknown)
+                .find(&doc.text[*a..*b], Some(doc.anchor), Tense::Unknown)
                 .is_empty()
         })
-        .map(|(_, t)| t.0)
+        .map(|(i, _)| i)
         .collect();
-    if dated.len() < 2 {
+    // "…held talks with Xi on Friday, a day after meeting Premier Li Qiang":
+    // a meeting dated by its distance from a dated one is one more.
+    let offsets: Vec<(usize, (i64, usize, usize))> = if dated.is_empty() {
+        Vec::new()
+    } else {
+        (0..triggers.len())
+            .filter(|i| !dated.contains(i))
+            .filter_map(|i| Some((i, day_offset(doc.text, triggers[i].0)?)))
+            .collect()
+    };
+    if dated.len() + offsets.len() < 2 {
         return found;
     }
     let participants = found[0].participants.clone();
-    dated
-        .into_iter()
-        .map(|anchor| Candidate {
+    // The leaders before the first trigger (the subject) meet in each; the
+    // ones in a trigger's stretch only in its own meeting.
+    let subject = (0, triggers[0].0);
+    let mut split: Vec<Candidate> = dated
+        .iter()
+        .map(|&i| (i, None))
+        .chain(offsets.into_iter().map(|(i, o)| (i, Some(o))))
+        .map(|(i, offset)| Candidate {
             participants: participants.clone(),
-            anchor,
+            anchor: triggers[i].0,
             order: usize::MAX,
+            offset,
+            leader_spans: Some(vec![subject, stretches[i]]),
         })
-        .collect()
+        .collect();
+    split.sort_by_key(|c| c.anchor);
+    split
+}
+
+/// "a day after meeting Li", "two days before talks with…": how many days
+/// the meeting at `trigger` lies from the date its clause gives (negative
+/// for before it), and where the words that say so are.
+fn day_offset(text: &str, trigger: usize) -> Option<(i64, usize, usize)> {
+    let words: Vec<&str> = words_before(text, trigger).take(3).collect();
+    let [relation, unit, count] = words.as_slice() else {
+        return None;
+    };
+    let sign = match relation.to_lowercase().as_str() {
+        // A meeting "a day after" which the dated one came was a day earlier.
+        "after" => -1,
+        "before" => 1,
+        _ => return None,
+    };
+    let days = match (count.to_lowercase().as_str(), unit.to_lowercase().as_str()) {
+        ("a" | "one" | "the", "day") => 1,
+        ("two", "days") => 2,
+        ("three", "days") => 3,
+        (n, "days") => n.parse::<i64>().ok().filter(|n| (2..=14).contains(n))?,
+        _ => return None,
+    };
+    // The words are slices of `text`.
+    let start = count.as_ptr() as usize - text.as_ptr() as usize;
+    let end = relation.as_ptr() as usize - text.as_ptr() as usize + relation.len();
+    Some((sign * days, start, end))
 }
 
 fn find_word(hay: &str, word: &str, from: usize) -> Option<usize> {
@@ -922,7 +1015,19 @@ fn finish(
                 .or(report_day.filter(|_| status_cue == Some(SummitStatus::Held)))
                 .or_else(|| times.iter().find(|t| t.start >= c.anchor))
                 .or_else(|| times.iter().rev().find(|t| t.end <= c.anchor));
-            let when = time.map(|t| (doc.text[t.start..t.end].to_string(), t.first, t.last));
+            let when = match (time, c.offset) {
+                (t, None) => t.map(|t| (doc.text[t.start..t.end].to_string(), t.first, t.last)),
+                // "a day after meeting Li": that many days off a dated day.
+                (Some(t), Some((days, os, oe))) if t.grain == Grain::Day => {
+                    let shift = chrono::Duration::days(days);
+                    Some((
+                        doc.text[os..oe].to_string(),
+                        t.first + shift,
+                        t.last + shift,
+                    ))
+                }
+                (_, Some(_)) => None,
+            };
             let when_unanchored = doc.published.is_none() && time.is_some_and(|t| t.relative);
             let status = status_cue.unwrap_or_else(|| {
                 default_status(doc, when.as_ref().filter(|_| !when_unanchored), tense)
@@ -930,14 +1035,26 @@ fn finish(
             let leaders = doc
                 .mentions_in(st, en)
                 .filter(|m| m.kind() == ActorKind::Leader && c.participants.contains(m.code()))
-                .map(|m| Leader {
-                    name: doc.text[m.hit.start..m.hit.end].to_string(),
-                    code: m.code().to_string(),
+                .filter(|m| {
+                    c.leader_spans.as_ref().is_none_or(|spans| {
+                        spans
+                            .iter()
+                            .any(|&(a, b)| m.hit.start >= a && m.hit.end <= b)
+                    })
                 })
-                .fold(Vec::<Leader>::new(), |mut v, l| {
-                    if !v.contains(&l) {
-                        v.push(l);
-                    }
+                .map(|m| DraftLeader {
+                    leader: Leader {
+                        name: doc.text[m.hit.start..m.hit.end].to_string(),
+                        code: m.code().to_string(),
+                    },
+                    person: m
+                        .hit
+                        .leader
+                        .and_then(|i| doc.kb.gazetteer.leaders.get(i))
+                        .map(|entry| entry.name.clone()),
+                })
+                .fold(Vec::new(), |mut v, l| {
+                    add_leader(&mut v, l);
                     v
                 });
             let location = locations
@@ -1128,17 +1245,18 @@ fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
 
 /// Whether two drafts name different leaders for one party: Abe's talks with
 /// Premier Li on Thursday and with President Xi on Friday are two meetings.
+/// Leaders are told apart by who they are, not by how the text names them.
 fn different_leaders(a: &SummitDraft, b: &SummitDraft) -> bool {
     a.participants.iter().any(|code| {
-        let names = |d: &SummitDraft| -> BTreeSet<String> {
+        let of = |d: &'_ SummitDraft| -> Vec<DraftLeader> {
             d.leaders
                 .iter()
-                .filter(|l| &l.code == code)
-                .map(|l| l.name.split_whitespace().last().unwrap_or("").to_string())
+                .filter(|l| &l.leader.code == code)
+                .cloned()
                 .collect()
         };
-        let (x, y) = (names(a), names(b));
-        !x.is_empty() && !y.is_empty() && x.is_disjoint(&y)
+        let (x, y) = (of(a), of(b));
+        !x.is_empty() && !y.is_empty() && !x.iter().any(|l| y.iter().any(|m| l.same_person(m)))
     })
 }
 
@@ -1192,9 +1310,7 @@ fn absorb(o: &mut SummitDraft, d: SummitDraft) {
         o.evidence = d.evidence;
     }
     for l in d.leaders {
-        if !o.leaders.contains(&l) {
-            o.leaders.push(l);
-        }
+        add_leader(&mut o.leaders, l);
     }
     if o.location.is_none() {
         o.location = d.location;
@@ -1244,6 +1360,43 @@ mod tests {
             "Kim's father, Kim Jong Il, met Putin in Vladivostok in 2002.",
             &["PRK+RUS held 2002-01-01..2002-12-31"],
         );
+    }
+
+    #[test]
+    fn a_meeting_dated_a_day_off_another_is_one_more() {
+        check(
+            "2023-09-16T10:00:00Z",
+            "Hun Manet held talks with Xi Jinping in Beijing on Friday, a day after meeting Premier Li Qiang.",
+            &[
+                "CHN+KHM held 2023-09-15..2023-09-15",
+                "CHN+KHM held 2023-09-14..2023-09-14",
+            ],
+        );
+        check(
+            "2023-09-16T10:00:00Z",
+            "Hun Manet held talks with Xi Jinping on Friday, two days before meeting Premier Li Qiang.",
+            &[
+                "CHN+KHM held 2023-09-15..2023-09-15",
+                "CHN+KHM held 2023-09-17..2023-09-17",
+            ],
+        );
+    }
+
+    #[test]
+    fn one_leader_named_two_ways_is_one_summit_under_the_fuller_name() {
+        let article = crate::extract::testing::article(
+            Some("Kim and Moon to hold summit in April"),
+            "North Korean leader Kim Jong Un and South Korean President Moon Jae-in will hold a summit in late April, officials said.",
+            "2018-03-06T10:00:00Z",
+            false,
+        );
+        let now = chrono::DateTime::parse_from_rfc3339("2018-03-06T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let summits = crate::extract::extract(crate::extract::testing::kb(), &article, now).summits;
+        assert_eq!(summits.len(), 1, "{summits:#?}");
+        let names: Vec<&str> = summits[0].leaders.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["Kim Jong Un", "Moon Jae-in"]);
     }
 
     #[test]

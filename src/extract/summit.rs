@@ -1400,6 +1400,16 @@ mod tests {
     }
 
     #[test]
+    fn a_present_tense_visit_is_dated_by_its_day() {
+        // Published on a Sunday: "begins … on Tuesday" is two days ahead.
+        check(
+            "1987-03-22T06:42:31Z",
+            "King Fahd of Saudi Arabia begins a four-day state visit to Britain on Tuesday, meeting Prime Minister Margaret Thatcher.",
+            &["GBR+SAU planned 1987-03-24..1987-03-24"],
+        );
+    }
+
+    #[test]
     fn reporting_time_is_not_the_summit_time() {
         check(
             "2018-03-29T10:00:00Z",

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, message::PublishMessage};
 use bytes::Bytes;
@@ -29,8 +29,9 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::support::cluster::{NatsCluster, stream_placement};
+use crate::support::layout::Layout;
 use crate::support::prometheus::{deploy_dir, http_get};
-use crate::support::sherpa_bin;
+use crate::support::sherpa_command;
 
 /// Articles per test (the number).
 const ARTICLES: usize = 10_000;
@@ -45,92 +46,6 @@ const WORKERS: usize = 3;
 
 /// One cluster test at a time.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Names for one test: streams, subjects and consumer, all unique.
-struct Layout {
-    prefix: String,
-}
-
-impl Layout {
-    fn new(tag: &str) -> Layout {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        Layout {
-            prefix: format!("C{tag}P{}N{}", std::process::id(), nanos % 1_000_000),
-        }
-    }
-    fn input_stream(&self) -> String {
-        format!("{}_RAW", self.prefix)
-    }
-    fn output_stream(&self) -> String {
-        format!("{}_OUT", self.prefix)
-    }
-    fn dlq_stream(&self) -> String {
-        format!("{}_DLQ", self.prefix)
-    }
-    fn consumer(&self) -> String {
-        format!("{}_workers", self.prefix)
-    }
-    fn raw_subject(&self, source: &str) -> String {
-        format!("{}.raw.{source}", self.prefix)
-    }
-    fn output_subject(&self, kind: &str) -> String {
-        format!("{}.out.{kind}", self.prefix)
-    }
-
-    fn run_args(&self, urls: &str, replicas: u8) -> Vec<String> {
-        let p = &self.prefix;
-        let mut args: Vec<String> = [
-            "run",
-            "--nats-url",
-            urls,
-            "--input-stream",
-            &self.input_stream(),
-            "--input-subjects",
-            &format!("{p}.raw.>"),
-            "--consumer",
-            &self.consumer(),
-            "--output-stream",
-            &self.output_stream(),
-            "--output-subjects",
-            &format!("{p}.out.>"),
-            "--summit-subject",
-            &self.output_subject("summit"),
-            "--aid-subject",
-            &self.output_subject("aid"),
-            "--article-subject",
-            &self.output_subject("article"),
-            "--dlq-stream",
-            &self.dlq_stream(),
-            "--dlq-subject",
-            &format!("{p}.dlq"),
-            // A killed worker's messages come back after this.
-            "--ack-wait",
-            "5s",
-            // Short pulls: a pull request lost with a killed node is
-            // noticed (missed idle heartbeats, every second) within seconds.
-            "--pull-expires",
-            "2s",
-            "--consumer-poll-interval",
-            "1s",
-            "--shutdown-timeout",
-            "10s",
-            "--log-format",
-            "json",
-            "--log-level",
-            "info",
-            "--metrics-addr",
-            "127.0.0.1:0",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
-        args.extend(["--stream-replicas".to_string(), replicas.to_string()]);
-        args
-    }
-}
 
 /// One `sherpa run` process; killed on Drop, its log printed if the test fails.
 struct Worker {
@@ -152,17 +67,25 @@ impl Worker {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("worker.log");
         let file = std::fs::File::create(&log).expect("create the worker log");
-        let mut command = Command::new(sherpa_bin());
+        let mut command = sherpa_command();
         command
-            .args(layout.run_args(urls, replicas))
+            .args(layout.run_args(urls))
+            .args([
+                // A killed worker's messages come back after this.
+                "--ack-wait",
+                "5s",
+                // Short pulls: a pull request lost with a killed node is
+                // noticed (missed idle heartbeats, every second) within
+                // seconds.
+                "--pull-expires",
+                "2s",
+                "--consumer-poll-interval",
+                "1s",
+            ])
+            .args(["--stream-replicas", &replicas.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(file));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("SHERPA_") {
-                command.env_remove(key);
-            }
-        }
         Worker {
             slot,
             child: command.spawn().expect("spawn sherpa run"),
@@ -637,7 +560,7 @@ async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<(Option<String>
 
 /// `record_id` → record, from `sherpa extract --articles` over the same input.
 fn extract_records(path: &Path) -> BTreeMap<String, Value> {
-    let output = Command::new(sherpa_bin())
+    let output = sherpa_command()
         .args(["extract", "--articles"])
         .arg(path)
         .output()
@@ -805,7 +728,7 @@ async fn scale_out_scenario(replicas: u8, victim: Victim) {
     let _turn = SERIAL.lock().await;
     let started = Instant::now();
     let tag = if replicas == 1 { "A" } else { "B" };
-    let layout = Layout::new(tag);
+    let layout = Layout::new(&format!("C{tag}"));
     let (input_name, dlq_name) = (layout.input_stream(), layout.dlq_stream());
 
     // The articles and what `sherpa extract` makes of them, while the
@@ -1120,7 +1043,7 @@ async fn r3_streams_survive_losing_the_input_stream_leader_a_rolling_restart_and
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_with_other_replicas_is_a_start_up_error_and_is_left_alone() {
     let cluster = tokio::task::block_in_place(NatsCluster::start);
-    let layout = Layout::new("M");
+    let layout = Layout::new("CM");
     let client = connect(&cluster).await;
     let js = jetstream::new(client.clone());
     js.create_stream(jetstream::stream::Config {
@@ -1268,7 +1191,7 @@ fn the_compose_cluster_profile_runs_three_nats_nodes_and_three_r3_replicas() {
 
     // Three replicas on the whole cluster, with R3 streams, each on its own
     // host port, every variable one `sherpa run` reads.
-    let help = Command::new(sherpa_bin())
+    let help = sherpa_command()
         .args(["run", "--help"])
         .output()
         .expect("sherpa run --help");

@@ -8,14 +8,14 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sherpa::shell::fetch::{FetchConfig, FetchError, FetchedPage, Fetcher};
 
 use crate::support::http::{Reply, TestServer};
-use crate::support::sherpa_bin;
+use crate::support::sherpa_command;
 
 fn config(allow: &[&str]) -> FetchConfig {
     FetchConfig {
@@ -375,13 +375,8 @@ async fn other_schemes_and_bad_urls_are_refused() {
 // ---------------------------------------------------------------------------
 
 fn extract(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut command = Command::new(sherpa_bin());
+    let mut command = sherpa_command();
     command.arg("extract").args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("SHERPA_") {
-            command.env_remove(key);
-        }
-    }
     let mut child = command
         .envs(env.iter().copied())
         .stdin(Stdio::piped())

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
@@ -14,7 +14,7 @@ use serde_yaml::Value as Yaml;
 
 use crate::support::nats::NatsServer;
 use crate::support::prometheus::{Prometheus, deploy_dir, http_get, promtool};
-use crate::support::sherpa_bin;
+use crate::support::sherpa_command;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -52,7 +52,7 @@ impl Worker {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("worker.log");
         let file = std::fs::File::create(&log).expect("create the worker log");
-        let mut command = Command::new(sherpa_bin());
+        let mut command = sherpa_command();
         command
             .args(["run", "--nats-url", nats_url])
             .args(["--metrics-addr", "127.0.0.1:0"])
@@ -61,11 +61,6 @@ impl Worker {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(file));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("SHERPA_") {
-                command.env_remove(key);
-            }
-        }
         let child = command.spawn().expect("spawn sherpa run");
         Worker {
             child,
@@ -127,13 +122,8 @@ fn status(addr: SocketAddr, path: &str) -> Option<u16> {
 }
 
 fn sherpa(args: &[&str]) -> std::process::Output {
-    let mut command = Command::new(sherpa_bin());
+    let mut command = sherpa_command();
     command.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("SHERPA_") {
-            command.env_remove(key);
-        }
-    }
     command.output().expect("run sherpa")
 }
 

@@ -6,100 +6,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, message::PublishMessage};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+use crate::support::layout::Layout;
 use crate::support::nats::NatsServer;
-use crate::support::sherpa_bin;
-
-/// Names for one test: streams, subjects and consumer, all unique.
-struct Layout {
-    prefix: String,
-}
-
-impl Layout {
-    fn new() -> Layout {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        Layout {
-            prefix: format!(
-                "T{}N{}R{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed),
-                nanos % 1_000_000
-            ),
-        }
-    }
-    fn input_stream(&self) -> String {
-        format!("{}_RAW", self.prefix)
-    }
-    fn output_stream(&self) -> String {
-        format!("{}_OUT", self.prefix)
-    }
-    fn dlq_stream(&self) -> String {
-        format!("{}_DLQ", self.prefix)
-    }
-    fn consumer(&self) -> String {
-        format!("{}_worker", self.prefix)
-    }
-    fn raw_subject(&self, source: &str) -> String {
-        format!("{}.raw.{source}", self.prefix)
-    }
-    fn output_subject(&self, kind: &str) -> String {
-        format!("{}.out.{kind}", self.prefix)
-    }
-    fn dlq_subject(&self) -> String {
-        format!("{}.dlq", self.prefix)
-    }
-
-    fn run_args(&self, url: &str) -> Vec<String> {
-        let p = &self.prefix;
-        [
-            "run",
-            "--nats-url",
-            url,
-            "--input-stream",
-            &self.input_stream(),
-            "--input-subjects",
-            &format!("{p}.raw.>"),
-            "--consumer",
-            &self.consumer(),
-            "--output-stream",
-            &self.output_stream(),
-            "--output-subjects",
-            &format!("{p}.out.>"),
-            "--summit-subject",
-            &self.output_subject("summit"),
-            "--aid-subject",
-            &self.output_subject("aid"),
-            "--article-subject",
-            &self.output_subject("article"),
-            "--dlq-stream",
-            &self.dlq_stream(),
-            "--dlq-subject",
-            &self.dlq_subject(),
-            "--shutdown-timeout",
-            "10s",
-            "--log-format",
-            "json",
-            "--log-level",
-            "info",
-            // Several workers run at once: each on a free operations port.
-            "--metrics-addr",
-            "127.0.0.1:0",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect()
-    }
-}
+use crate::support::sherpa_command;
 
 /// A `sherpa run` process; killed on Drop, its log printed if the test fails.
 struct WorkerProcess {
@@ -113,7 +28,7 @@ impl WorkerProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("worker.log");
         let file = std::fs::File::create(&log).expect("create the worker log");
-        let mut command = Command::new(sherpa_bin());
+        let mut command = sherpa_command();
         command.args(layout.run_args(url)).args(extra);
         // Short enough that a killed worker's messages come back quickly.
         if !extra.contains(&"--ack-wait") {
@@ -123,13 +38,6 @@ impl WorkerProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(file));
-        // The worker reads SHERPA_* variables: none may leak in from the
-        // environment running the tests.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("SHERPA_") {
-                command.env_remove(key);
-            }
-        }
         let child = command.spawn().expect("spawn sherpa run");
         WorkerProcess {
             child,
@@ -358,7 +266,7 @@ fn expected_records(articles: &[Vec<u8>]) -> BTreeMap<String, Value> {
 }
 
 fn extract_records(path: &Path) -> BTreeMap<String, Value> {
-    let output = Command::new(sherpa_bin())
+    let output = sherpa_command()
         .args(["extract", "--articles"])
         .arg(path)
         .output()
@@ -571,7 +479,7 @@ fn count_records(expected: &BTreeMap<String, Value>) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_articles_give_exactly_the_records_extract_gives() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut worker = WorkerProcess::spawn(&layout, &server.url(), &[]);
     wait_provisioned(&js, &layout).await;
@@ -604,7 +512,7 @@ async fn a_thousand_articles_give_exactly_the_records_extract_gives() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_messages_go_to_the_dead_letter_stream_and_the_rest_flows() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut worker =
         WorkerProcess::spawn(&layout, &server.url(), &["--max-article-bytes", "65536"]);
@@ -721,7 +629,7 @@ async fn poison_messages_go_to_the_dead_letter_stream_and_the_rest_flows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_stream_loses_and_doubles_nothing() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut first = WorkerProcess::spawn(&layout, &server.url(), &[]);
     wait_provisioned(&js, &layout).await;
@@ -760,7 +668,7 @@ async fn kill_9_mid_stream_loses_and_doubles_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_restart_is_survived_without_loss_or_doubles() {
     let mut server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut worker = WorkerProcess::spawn(&layout, &server.url(), &[]);
     wait_provisioned(&js, &layout).await;
@@ -825,7 +733,7 @@ async fn a_broker_restart_is_survived_without_loss_or_doubles() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_drains_and_exits_zero_in_time() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut worker = WorkerProcess::spawn(&layout, &server.url(), &[]);
     wait_provisioned(&js, &layout).await;
@@ -866,7 +774,7 @@ async fn sigterm_under_load_drains_and_exits_zero_in_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_share_one_consumer() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut workers: Vec<WorkerProcess> = (0..3)
         .map(|_| WorkerProcess::spawn(&layout, &server.url(), &["--pull-batch", "16"]))
@@ -902,7 +810,7 @@ async fn three_workers_share_one_consumer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_existing_stream_that_does_not_fit_is_a_start_up_error() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     js.create_stream(jetstream::stream::Config {
         name: layout.output_stream(),
@@ -935,7 +843,7 @@ async fn an_existing_stream_that_does_not_fit_is_a_start_up_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_provision_refuses_to_create_anything() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut worker = WorkerProcess::spawn(&layout, &server.url(), &["--no-provision"]);
     let status = worker.wait_exit(Duration::from_secs(20)).await;
@@ -954,7 +862,7 @@ async fn no_provision_refuses_to_create_anything() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_never_settled_reaches_the_dead_letter_stream_after_max_deliver() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     // The ack wait leaves the next worker time to start watching advisories
     // before the stranded delivery expires (advisories are not stored).
@@ -1025,7 +933,7 @@ async fn a_message_never_settled_reaches_the_dead_letter_stream_after_max_delive
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publish_routes_by_source_and_is_idempotent() {
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let input = articles(&layout.prefix, 40);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -1037,7 +945,7 @@ async fn publish_routes_by_source_and_is_idempotent() {
     }
     std::fs::write(&path, text).expect("write articles");
     let publish = |extra: &[&str]| {
-        let output = Command::new(sherpa_bin())
+        let output = sherpa_command()
             .arg("publish")
             .arg(&path)
             .args(["--nats-url", &server.url()])
@@ -1088,7 +996,7 @@ async fn publish_routes_by_source_and_is_idempotent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_authenticates_with_user_and_password() {
     let server = NatsServer::start_with(&["--user", "sherpa", "--pass", "s3cret"]);
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let client =
         async_nats::ConnectOptions::with_user_and_password("sherpa".into(), "s3cret".into())
             .connect(server.url())
@@ -1130,7 +1038,7 @@ fn expected_records_fetching(articles: &[Vec<u8>]) -> BTreeMap<String, Value> {
         .flat_map(|a| a.iter().copied().chain([b'\n']))
         .collect();
     std::fs::write(&path, text).expect("write articles");
-    let output = Command::new(sherpa_bin())
+    let output = sherpa_command()
         .args(["extract", "--articles", "--fetch-allow", "127.0.0.0/8"])
         .arg(&path)
         .output()
@@ -1168,7 +1076,7 @@ async fn url_only_articles_are_fetched_and_failed_fetches_dead_lettered() {
         _ => Reply::new(404),
     });
     let server = NatsServer::start();
-    let layout = Layout::new();
+    let layout = Layout::new("T");
     let js = connect(&server).await;
     let mut worker = WorkerProcess::spawn(
         &layout,

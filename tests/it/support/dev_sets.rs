@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use super::{shared_dir, sherpa_bin};
+use super::{shared_dir, sherpa_command};
 
 /// The dev sets with gold, each a folder of `../shared/eval` holding
 /// `articles.jsonl` and `gold.jsonl`.
@@ -47,18 +47,6 @@ pub fn run(command: &mut Command, stdin: Option<&[u8]>) -> Output {
     child
         .wait_with_output()
         .unwrap_or_else(|e| panic!("cannot wait for {command:?}: {e}"))
-}
-
-/// A command for the `sherpa` binary with no `SHERPA_*` variables leaking
-/// in from the caller's environment.
-pub fn sherpa_command() -> Command {
-    let mut command = Command::new(sherpa_bin());
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("SHERPA_") {
-            command.env_remove(key);
-        }
-    }
-    command
 }
 
 /// Runs `sherpa ARGS…` (see [`sherpa_command`]) with stdin and returns

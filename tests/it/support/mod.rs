@@ -3,10 +3,12 @@
 pub mod cluster;
 pub mod dev_sets;
 pub mod http;
+pub mod layout;
 pub mod nats;
 pub mod prometheus;
 
 use std::path::PathBuf;
+use std::process::Command;
 
 /// The `sherpa` binary built for this test run.
 #[allow(dead_code)]
@@ -24,4 +26,16 @@ pub fn shared_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// A command for the `sherpa` binary with no `SHERPA_*` variables leaking
+/// in from the environment running the tests.
+pub fn sherpa_command() -> Command {
+    let mut command = Command::new(sherpa_bin());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SHERPA_") {
+            command.env_remove(key);
+        }
+    }
+    command
 }

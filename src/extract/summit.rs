@@ -1410,6 +1410,18 @@ mod tests {
     }
 
     #[test]
+    fn the_last_such_visit_is_between_the_same_states() {
+        check(
+            "2019-10-13T10:00:00Z",
+            "Xi Jinping held talks with Nepal's Prime Minister KP Sharma Oli in Kathmandu on Sunday. The last visit by a Chinese president was made by Jiang Zemin in 1996.",
+            &[
+                "CHN+NPL held 2019-10-13..2019-10-13",
+                "CHN+NPL held 1996-01-01..1996-12-31",
+            ],
+        );
+    }
+
+    #[test]
     fn reporting_time_is_not_the_summit_time() {
         check(
             "2018-03-29T10:00:00Z",

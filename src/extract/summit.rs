@@ -1200,7 +1200,14 @@ fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
         let same = out.iter().position(|o| {
             o.participants == d.participants
                 && match (interval(o), interval(&d)) {
-                    (Some(a), Some(b)) => gap_days(a, b) <= 3,
+                    // Adjacent days may be one meeting told two ways ("on
+                    // Thursday" and "this week"); adjacent months are two
+                    // ("met in April and again in May").
+                    (Some(a), Some(b)) => {
+                        let short =
+                            |(first, last): (NaiveDate, NaiveDate)| (last - first).num_days() < 7;
+                        gap_days(a, b) == 0 || gap_days(a, b) <= 3 && (short(a) || short(b))
+                    }
                     _ => false,
                 }
                 && !different_leaders(o, &d)
@@ -1417,6 +1424,18 @@ mod tests {
             &[
                 "CHN+NPL held 2019-10-13..2019-10-13",
                 "CHN+NPL held 1996-01-01..1996-12-31",
+            ],
+        );
+    }
+
+    #[test]
+    fn meetings_in_adjacent_months_are_two() {
+        check(
+            "2018-09-18T10:00:00Z",
+            "Moon Jae-in and Kim Jong Un first met at the border village of Panmunjom in April and held a surprise second summit there in May.",
+            &[
+                "KOR+PRK held 2018-04-01..2018-04-30",
+                "KOR+PRK held 2018-05-01..2018-05-31",
             ],
         );
     }

@@ -1255,14 +1255,16 @@ fn merge(doc: &Doc, drafts: Vec<SummitDraft>) -> Vec<SummitDraft> {
 /// Leaders are told apart by who they are, not by how the text names them.
 fn different_leaders(a: &SummitDraft, b: &SummitDraft) -> bool {
     a.participants.iter().any(|code| {
-        let of = |d: &'_ SummitDraft| -> Vec<DraftLeader> {
-            d.leaders
-                .iter()
-                .filter(|l| &l.leader.code == code)
-                .cloned()
-                .collect()
-        };
-        let (x, y) = (of(a), of(b));
+        let x: Vec<&DraftLeader> = a
+            .leaders
+            .iter()
+            .filter(|l| &l.leader.code == code)
+            .collect();
+        let y: Vec<&DraftLeader> = b
+            .leaders
+            .iter()
+            .filter(|l| &l.leader.code == code)
+            .collect();
         !x.is_empty() && !y.is_empty() && !x.iter().any(|l| y.iter().any(|m| l.same_person(m)))
     })
 }

@@ -31,6 +31,7 @@ use serde_json::{Value, json};
 use crate::support::cluster::{NatsCluster, stream_placement};
 use crate::support::layout::Layout;
 use crate::support::prometheus::{deploy_dir, http_get};
+use crate::support::records::{assert_same_records, extract_records, stream_messages};
 use crate::support::sherpa_command;
 
 /// Articles per test (the number).
@@ -402,12 +403,6 @@ where
     }
 }
 
-/// `(messages in the stream)`, or `None` while JetStream cannot say.
-async fn stream_messages(js: &jetstream::Context, name: &str) -> Option<u64> {
-    let mut stream = js.get_stream(name).await.ok()?;
-    Some(stream.info().await.ok()?.state.messages)
-}
-
 /// `num_pending + num_ack_pending` of the shared consumer.
 async fn consumer_backlog(js: &jetstream::Context, layout: &Layout) -> Option<(u64, usize)> {
     let stream = js.get_stream(layout.input_stream()).await.ok()?;
@@ -556,30 +551,6 @@ async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<(Option<String>
         out.push((id, message.payload.clone()));
     }
     out
-}
-
-/// `record_id` → record, from `sherpa extract --articles` over the same input.
-fn extract_records(path: &Path) -> BTreeMap<String, Value> {
-    let output = sherpa_command()
-        .args(["extract", "--articles"])
-        .arg(path)
-        .output()
-        .expect("run sherpa extract");
-    assert!(
-        output.status.success(),
-        "sherpa extract failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let mut records = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let record: Value = serde_json::from_str(line).expect("extract writes JSON lines");
-        let id = record["record_id"].as_str().expect("record_id").to_string();
-        assert!(
-            records.insert(id.clone(), record).is_none(),
-            "sherpa extract made two records with record_id {id}"
-        );
-    }
-    records
 }
 
 /// Varied raw articles written for these tests: summits proposed, planned,
@@ -965,28 +936,7 @@ async fn scale_out_scenario(replicas: u8, victim: Victim) {
         doubled.len(),
         doubled.first()
     );
-    let missing: Vec<&String> = expected
-        .keys()
-        .filter(|id| !seen.contains_key(*id))
-        .collect();
-    let extra: Vec<&String> = seen
-        .keys()
-        .filter(|id| !expected.contains_key(*id))
-        .collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{} records missing (first: {:?}), {} unexpected (first: {:?})",
-        missing.len(),
-        missing.first(),
-        extra.len(),
-        extra.first()
-    );
-    for (id, record) in &expected {
-        assert_eq!(
-            &seen[id], record,
-            "record {id} differs from `sherpa extract`"
-        );
-    }
+    assert_same_records(&expected, &seen);
     // No article was lost: each one's enriched article record is there.
     let articles_out = seen
         .values()

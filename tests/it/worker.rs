@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::support::layout::Layout;
 use crate::support::nats::NatsServer;
+use crate::support::records::{assert_same_records, extract_records, stream_messages};
 use crate::support::sherpa_command;
 
 /// A `sherpa run` process; killed on Drop, its log printed if the test fails.
@@ -231,11 +232,6 @@ async fn read_stream(js: &jetstream::Context, name: &str) -> Vec<Stored> {
     out.into_iter().map(|(_, m)| m).collect()
 }
 
-async fn stream_messages(js: &jetstream::Context, name: &str) -> Option<u64> {
-    let mut stream = js.get_stream(name).await.ok()?;
-    Some(stream.info().await.ok()?.state.messages)
-}
-
 /// Waits until the consumer has nothing pending or unacknowledged and the
 /// output stream holds `expected` messages.
 async fn wait_drained(js: &jetstream::Context, layout: &Layout, expected: u64, timeout: Duration) {
@@ -263,33 +259,6 @@ fn expected_records(articles: &[Vec<u8>]) -> BTreeMap<String, Value> {
     }
     std::fs::write(&path, text).expect("write articles");
     extract_records(&path)
-}
-
-fn extract_records(path: &Path) -> BTreeMap<String, Value> {
-    let output = sherpa_command()
-        .args(["extract", "--articles"])
-        .arg(path)
-        .output()
-        .expect("run sherpa extract");
-    assert!(
-        output.status.success(),
-        "sherpa extract failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let mut records = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let record: Value = serde_json::from_str(line).expect("extract writes JSON lines");
-        let id = record["record_id"]
-            .as_str()
-            .expect("every record has a record_id")
-            .to_string();
-        let previous = records.insert(id.clone(), record);
-        assert!(
-            previous.is_none(),
-            "sherpa extract made two records with record_id {id}: downstream deduplication would drop one"
-        );
-    }
-    records
 }
 
 /// Checks the output stream holds exactly `expected`, each record once, on
@@ -325,28 +294,7 @@ async fn assert_output_is(
         }
     }
     assert!(doubled.is_empty(), "records stored twice: {doubled:?}");
-    let missing: Vec<&String> = expected
-        .keys()
-        .filter(|id| !seen.contains_key(*id))
-        .collect();
-    let extra: Vec<&String> = seen
-        .keys()
-        .filter(|id| !expected.contains_key(*id))
-        .collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{} records missing (first: {:?}), {} unexpected (first: {:?})",
-        missing.len(),
-        missing.first(),
-        extra.len(),
-        extra.first()
-    );
-    for (id, record) in expected {
-        assert_eq!(
-            &seen[id], record,
-            "record {id} differs from `sherpa extract`"
-        );
-    }
+    assert_same_records(expected, &seen);
 }
 
 /// Deterministic, varied raw articles: summits, aid, both, neither; plain

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::nats::{free_port, nats_server_bin, wait_ready};
+use super::nats::{free_port, nats_server_bin, open_log, wait_ready};
 use super::prometheus::http_get;
 
 /// Nodes in every test cluster: the smallest that survives losing one.
@@ -48,14 +48,7 @@ impl Node {
     }
 
     fn spawn(&mut self, cluster_name: &str, routes: &str) -> Result<(), String> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path())
-            .map_err(|e| format!("open the server log: {e}"))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| format!("clone the server log: {e}"))?;
+        let (log, log_err) = open_log(&self.log_path())?;
         let bin = nats_server_bin();
         let child = Command::new(&bin)
             .arg("-js")

@@ -6,6 +6,7 @@ pub mod http;
 pub mod layout;
 pub mod nats;
 pub mod prometheus;
+pub mod records;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -15,6 +15,19 @@ use std::time::{Duration, Instant};
 const INSTALL: &str =
     "install it with `apt-get install -y nats-server` (or set NATS_SERVER to its path)";
 
+/// The server's log, opened for appending, twice: its stdout and stderr.
+pub fn open_log(path: &std::path::Path) -> Result<(std::fs::File, std::fs::File), String> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("open the server log: {e}"))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| format!("clone the server log: {e}"))?;
+    Ok((log, log_err))
+}
+
 /// Finds nats-server: `$NATS_SERVER`, then `PATH`, then the usual system
 /// directories (Debian puts it in /usr/sbin, which a user's PATH may lack).
 pub fn nats_server_bin() -> PathBuf {
@@ -104,14 +117,7 @@ impl NatsServer {
     }
 
     fn spawn(&mut self) -> Result<(), String> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path())
-            .map_err(|e| format!("open the server log: {e}"))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| format!("clone the server log: {e}"))?;
+        let (log, log_err) = open_log(&self.log_path())?;
         let bin = nats_server_bin();
         let child = Command::new(&bin)
             .arg("-js")

@@ -109,8 +109,34 @@ fn is_conversion(text: &str, prev_end: usize, start: usize) -> bool {
 
 /// The nearest distance from the amount to a cue of a class in the sentence.
 fn nearest(doc: &Doc, cue: Cue, s: Sentence, m: &MoneyMatch) -> Option<usize> {
-    doc.cues(cue, s.start, s.end)
+    distance(doc.cues(cue, s.start, s.end), m)
+}
+
+/// The nearest distance from the amount to an aid word of a class that is
+/// not part of a phrase that is never aid ("loan" in "loan repayments",
+/// "credit" in "tax credit").
+fn nearest_aid(doc: &Doc, cue: Cue, s: Sentence, m: &MoneyMatch) -> Option<usize> {
+    // "bank loans" in "World Bank loans" is no commercial loan: a phrase
+    // that starts inside a name does not count.
+    let not_aid: Vec<(usize, usize)> = doc
+        .cues(Cue::NotAid, s.start, s.end)
         .into_iter()
+        .filter(|&(na, _)| {
+            !doc.mentions_in(s.start, s.end)
+                .any(|x| x.hit.start < na && na < x.hit.end)
+        })
+        .collect();
+    let cues = doc.cues(cue, s.start, s.end);
+    distance(
+        cues.into_iter()
+            .filter(|&(a, b)| !not_aid.iter().any(|&(na, nb)| na <= a && b <= nb))
+            .collect(),
+        m,
+    )
+}
+
+fn distance(hits: Vec<(usize, usize)>, m: &MoneyMatch) -> Option<usize> {
+    hits.into_iter()
         .map(|(a, b)| {
             if b <= m.start {
                 m.start - b
@@ -146,8 +172,8 @@ fn figure(
     {
         return None;
     }
-    let strong_at = nearest(doc, Cue::AidCue, s, m).filter(|at| *at <= CUE_WINDOW);
-    let weak_at = nearest(doc, Cue::AidWeakCue, s, m).filter(|at| *at <= CUE_WINDOW);
+    let strong_at = nearest_aid(doc, Cue::AidCue, s, m).filter(|at| *at <= CUE_WINDOW);
+    let weak_at = nearest_aid(doc, Cue::AidWeakCue, s, m).filter(|at| *at <= CUE_WINDOW);
     let aid_at = match (strong_at, weak_at) {
         (Some(at), _) => at,
         (None, Some(at)) => at,
@@ -677,6 +703,22 @@ mod tests {
             "1987-03-27T07:29:24Z",
             "The Bank of England said it had given the money market 265 mln stg assistance.",
             &[],
+        );
+    }
+
+    #[test]
+    fn an_aid_word_inside_a_phrase_that_is_never_aid_does_not_count() {
+        // "loan" in "loan repayments": the money flows back.
+        check(
+            "1987-03-20T03:33:00Z",
+            "The World Bank approved two loans to the Philippines totalling 310 mln dlrs. In 1986 alone, the two banks paid out 16 billion pesos in loan repayments, they said.",
+            &["WBG>PHL USD 310000000..310000000 pledged"],
+        );
+        // "bank loans" in "World Bank loans" is no commercial loan.
+        check(
+            "1987-06-18T10:00:00Z",
+            "WORLD BANK LOANS MEXICO 400 MLN DLRS",
+            &["WBG>? USD 400000000..400000000 pledged"],
         );
     }
 }

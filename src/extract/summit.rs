@@ -97,6 +97,11 @@ const PREMOD_FILLER: &[&str] = &[
     "landmark",
     "possible",
     "potential",
+    "recent",
+    "latest",
+    "previous",
+    "forthcoming",
+    "coming",
     "summit",
 ];
 
@@ -1368,6 +1373,16 @@ mod tests {
             "2019-04-24T10:00:00Z",
             "Kim's father, Kim Jong Il, met Putin in Vladivostok in 2002.",
             &["PRK+RUS held 2002-01-01..2002-12-31"],
+        );
+    }
+
+    #[test]
+    fn a_time_before_the_summit_noun_beats_a_later_one_for_something_else() {
+        // "in May" dates the farm talks; "last week's" dates the summit.
+        check(
+            "1987-06-16T07:29:46Z",
+            "Kato welcomed the outcome of last week's recent summit of leaders of industrialised democracies in Venice and of farm trade talks at the OECD in May.",
+            &["G7 held 1987-06-08..1987-06-14"],
         );
     }
 

@@ -523,6 +523,12 @@ fn sentence_summits(doc: &Doc, s: Sentence, previous: &[SummitDraft]) -> Vec<Sum
             continue;
         }
         let trigger = ts.iter().find(|t| t.1).unwrap_or(&ts[0]).0;
+        // Nor when the meeting word is followed by ministers or a call
+        // instead ("The last of the talks … between Secretary of State
+        // Shultz and Foreign Minister Kuranari").
+        if parties.is_empty() && doc.has_cue(Cue::NotSummit, trigger, *ce) {
+            continue;
+        }
         // "ASEAN to exclude Myanmar's junta leader from the summit": a forum
         // beside states, with nothing pairing them ("with", "between"), is
         // the forum's own summit.
@@ -1383,6 +1389,21 @@ mod tests {
             "1987-06-16T07:29:46Z",
             "Kato welcomed the outcome of last week's recent summit of leaders of industrialised democracies in Venice and of farm trade talks at the OECD in May.",
             &["G7 held 1987-06-08..1987-06-14"],
+        );
+    }
+
+    #[test]
+    fn ministers_named_after_the_meeting_word_are_not_the_leaders_summit() {
+        check(
+            "1987-04-27T08:43:28Z",
+            "Talks between President Reagan and Nakasone are scheduled for Thursday. The last of the talks leading up to the main event will be in Washington next Wednesday between U.S. Secretary of State George Shultz and Foreign Minister Tadashi Kuranari.",
+            &["JPN+USA planned 1987-04-30..1987-04-30"],
+        );
+        // Officials reporting the leaders' plans are no ministers' meeting.
+        check(
+            "2023-09-05T10:00:00Z",
+            "Xi Jinping will skip the summit in India, where he would have met Joe Biden. U.S. officials have said the two leaders could meet in San Francisco in November.",
+            &["CHN+USA proposed 2023-11-01..2023-11-30"],
         );
     }
 

@@ -628,9 +628,17 @@ fn group_parties(
             .contains(&word.as_str())
             .then_some((trigger, trigger + len))
     };
-    // Where the subject side ends and the other side begins.
+    // Where the subject side ends and the other side begins. A "with"
+    // before the trigger does not split "a summit … between Reagan and
+    // Mulroney" ("The meetings with American officials … lay the groundwork
+    // for a summit … between …").
+    let between_after = find_word(sentence, "between", trigger.saturating_sub(s.start)).is_some();
     let split = find_word(sentence, "with", trigger.saturating_sub(s.start))
-        .or_else(|| find_word(sentence, "with", 0))
+        .or_else(|| {
+            (!between_after)
+                .then(|| find_word(sentence, "with", 0))
+                .flatten()
+        })
         .map(|i| (s.start + i, s.start + i + 4))
         .or(verb);
     let codes = |ms: &[&&Mention]| -> BTreeSet<String> {
@@ -1404,6 +1412,15 @@ mod tests {
             "2023-09-05T10:00:00Z",
             "Xi Jinping will skip the summit in India, where he would have met Joe Biden. U.S. officials have said the two leaders could meet in San Francisco in November.",
             &["CHN+USA proposed 2023-11-01..2023-11-30"],
+        );
+    }
+
+    #[test]
+    fn a_with_before_the_summit_noun_does_not_split_its_between() {
+        check(
+            "1987-03-11T18:21:00Z",
+            "The meetings with American officials are part of a routine consultation but are also expected to lay the groundwork for a summit in Ottawa next month between President Reagan and Prime Minister Brian Mulroney.",
+            &["CAN+USA planned 1987-04-01..1987-04-30"],
         );
     }
 

@@ -112,30 +112,37 @@ fn nearest(doc: &Doc, cue: Cue, s: Sentence, m: &MoneyMatch) -> Option<usize> {
     distance(doc.cues(cue, s.start, s.end), m)
 }
 
-/// The nearest distance from the amount to an aid word of a class that is
-/// not part of a phrase that is never aid ("loan" in "loan repayments",
-/// "credit" in "tax credit").
-fn nearest_aid(doc: &Doc, cue: Cue, s: Sentence, m: &MoneyMatch) -> Option<usize> {
-    // "bank loans" in "World Bank loans" is no commercial loan: a phrase
-    // that starts inside a name does not count.
-    let not_aid: Vec<(usize, usize)> = doc
-        .cues(Cue::NotAid, s.start, s.end)
+/// The phrases of a sentence that are never aid, save those that start
+/// inside a name ("bank loans" in "World Bank loans" is no commercial loan).
+fn never_aid_phrases(doc: &Doc, s: Sentence) -> Vec<(usize, usize)> {
+    doc.cues(Cue::NotAid, s.start, s.end)
         .into_iter()
         .filter(|&(na, _)| {
             !doc.mentions_in(s.start, s.end)
                 .any(|x| x.hit.start < na && na < x.hit.end)
         })
-        .collect();
+        .collect()
+}
+
+/// The nearest distance from the amount to an aid word of a class that is
+/// not part of a phrase that is never aid ("loan" in "loan repayments",
+/// "credit" in "tax credit").
+fn nearest_aid(
+    doc: &Doc,
+    cue: Cue,
+    s: Sentence,
+    m: &MoneyMatch,
+    never: &[(usize, usize)],
+) -> Option<usize> {
     let cues = doc.cues(cue, s.start, s.end);
     distance(
         cues.into_iter()
-            .filter(|&(a, b)| !not_aid.iter().any(|&(na, nb)| na <= a && b <= nb))
-            .collect(),
+            .filter(|&(a, b)| !never.iter().any(|&(na, nb)| na <= a && b <= nb)),
         m,
     )
 }
 
-fn distance(hits: Vec<(usize, usize)>, m: &MoneyMatch) -> Option<usize> {
+fn distance(hits: impl IntoIterator<Item = (usize, usize)>, m: &MoneyMatch) -> Option<usize> {
     hits.into_iter()
         .map(|(a, b)| {
             if b <= m.start {
@@ -172,8 +179,9 @@ fn figure(
     {
         return None;
     }
-    let strong_at = nearest_aid(doc, Cue::AidCue, s, m).filter(|at| *at <= CUE_WINDOW);
-    let weak_at = nearest_aid(doc, Cue::AidWeakCue, s, m).filter(|at| *at <= CUE_WINDOW);
+    let never = never_aid_phrases(doc, s);
+    let strong_at = nearest_aid(doc, Cue::AidCue, s, m, &never).filter(|at| *at <= CUE_WINDOW);
+    let weak_at = nearest_aid(doc, Cue::AidWeakCue, s, m, &never).filter(|at| *at <= CUE_WINDOW);
     let aid_at = match (strong_at, weak_at) {
         (Some(at), _) => at,
         (None, Some(at)) => at,

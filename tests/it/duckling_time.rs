@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::support::{shared_dir, sherpa_bin};
+use crate::support::{shared_dir, sherpa_bin, stdout_ok};
 
 /// Date-level lines with their own direction: must pass at this rate.
 const NEWS_FLOOR: f64 = 0.90;
@@ -81,13 +81,7 @@ fn parse_all(lines: &[Value]) -> Vec<Value> {
         .join()
         .expect("writer thread panicked")
         .expect("cannot write to sherpa parse");
-    assert!(
-        output.status.success(),
-        "sherpa parse failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answers: Vec<Value> = String::from_utf8(output.stdout)
-        .expect("sherpa parse writes UTF-8")
+    let answers: Vec<Value> = stdout_ok("sherpa parse", &output)
         .lines()
         .map(|l| serde_json::from_str(l).expect("sherpa parse writes JSON lines"))
         .collect();

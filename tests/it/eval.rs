@@ -11,9 +11,9 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::support::dev_sets::{
-    DEV_SETS, EVAL_NOW, dev_file, extract_to_file, run, score_py, sherpa, stdout_ok,
+    DEV_SETS, EVAL_NOW, dev_file, extract_to_file, run, score_py, sherpa,
 };
-use crate::support::sherpa_command;
+use crate::support::{sherpa_command, stdout_ok};
 
 /// Scores PRED against GOLD with both programs in every output mode and
 /// asserts identical stdout and stderr. Returns sherpa's `--json` line.

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::support::dev_sets::{sherpa, stdout_ok};
+use crate::support::dev_sets::sherpa;
+use crate::support::stdout_ok;
 
 /// Five reports of the Singapore summit of Donald Trump and Kim Jong Un
 /// (2018-06-12), written for this test.

@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::support::dev_sets::{DEV_SETS, EVAL_NOW, dev_file, sherpa, stdout_ok};
+use crate::support::dev_sets::{DEV_SETS, EVAL_NOW, dev_file, sherpa};
+use crate::support::stdout_ok;
 
 /// The floor keys and where each number sits in `sherpa eval --json`:
 /// (key, kind, field: `f1` or an attribute name).

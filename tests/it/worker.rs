@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::support::layout::Layout;
 use crate::support::nats::NatsServer;
 use crate::support::records::{assert_same_records, extract_records, stream_messages};
-use crate::support::sherpa_command;
+use crate::support::{sherpa_command, stdout_ok};
 
 /// A `sherpa run` process; killed on Drop, its log printed if the test fails.
 struct WorkerProcess {
@@ -903,11 +903,7 @@ async fn publish_routes_by_source_and_is_idempotent() {
             .args(extra)
             .output()
             .expect("run sherpa publish");
-        assert!(
-            output.status.success(),
-            "sherpa publish failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        stdout_ok("sherpa publish", &output);
     };
     let started = Instant::now();
     publish(&["--rate", "100"]);
@@ -991,12 +987,7 @@ fn expected_records_fetching(articles: &[Vec<u8>]) -> BTreeMap<String, Value> {
         .arg(&path)
         .output()
         .expect("run sherpa extract");
-    assert!(
-        output.status.success(),
-        "sherpa extract failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
+    stdout_ok("sherpa extract", &output)
         .lines()
         .map(|line| {
             let record: Value = serde_json::from_str(line).expect("JSON lines");

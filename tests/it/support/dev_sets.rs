@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use super::{shared_dir, sherpa_command};
+use super::{shared_dir, sherpa_command, stdout_ok};
 
 /// The dev sets with gold, each a folder of `../shared/eval` holding
 /// `articles.jsonl` and `gold.jsonl`.
@@ -68,17 +68,6 @@ where
     let mut command = Command::new("python3");
     command.arg(shared_dir().join("eval/score.py")).args(args);
     run(&mut command, None)
-}
-
-/// Stdout of a run that must have succeeded, as text.
-pub fn stdout_ok(what: &str, output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
 
 /// Runs `sherpa extract --articles --now EVAL_NOW ARTICLES` and writes its

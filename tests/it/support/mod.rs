@@ -9,7 +9,7 @@ pub mod prometheus;
 pub mod records;
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The `sherpa` binary built for this test run.
 #[allow(dead_code)]
@@ -39,4 +39,15 @@ pub fn sherpa_command() -> Command {
         }
     }
     command
+}
+
+/// Stdout of a run that must have succeeded, as text.
+pub fn stdout_ok(what: &str, output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use async_nats::jetstream;
 use serde_json::Value;
 
-use super::sherpa_command;
+use super::{sherpa_command, stdout_ok};
 
 /// `sherpa extract --articles FILE`, by `record_id`; no id may come twice.
 pub fn extract_records(path: &Path) -> BTreeMap<String, Value> {
@@ -16,13 +16,8 @@ pub fn extract_records(path: &Path) -> BTreeMap<String, Value> {
         .arg(path)
         .output()
         .expect("run sherpa extract");
-    assert!(
-        output.status.success(),
-        "sherpa extract failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let mut records = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in stdout_ok("sherpa extract", &output).lines() {
         let record: Value = serde_json::from_str(line).expect("extract writes JSON lines");
         let id = record["record_id"]
             .as_str()
